@@ -1,0 +1,16 @@
+/// One schema migration as shipped inside the binary.
+public struct EmbeddedMigration: Sendable {
+    /// The file name, `NNNN_name.sql`.
+    public let fileName: String
+    /// The SQL text of the file.
+    // SwiftPM names an embedded file by replacing its leading digit with "_": 0001_x.sql -> _001_x_sql.
+    public let sql: String
+}
+
+/// The migrations embedded from `Migrations/*.sql`, in file-name order.
+public enum EmbeddedMigrations {
+    public static let all: [EmbeddedMigration] = [
+        EmbeddedMigration(
+            fileName: "0001_initial.sql", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+    ]
+}

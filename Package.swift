@@ -1,0 +1,130 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every file in Migrations/ is embedded into the binary, so an installed pop3d needs no data files.
+// Add each new migration here; `MigrationFilesTests` fails when a file on disk is not listed.
+let migrationFiles = [
+    "0001_initial.sql"
+]
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "pop3d",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pop3d", targets: ["pop3d"]),
+        .executable(name: "pop3ctl", targets: ["pop3ctl"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Server", targets: ["Server"]),
+        .library(name: "MonitorProtocol", targets: ["MonitorProtocol"]),
+        .library(name: "Client", targets: ["Client"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "Migrations",
+            path: "Migrations",
+            resources: migrationFiles.map { .embedInCode($0) },
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "CSQLite",
+                "Migrations",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "MonitorProtocol",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Storage",
+                "MonitorProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Client",
+            dependencies: [
+                "MonitorProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "pop3d",
+            dependencies: [
+                "Server",
+                "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "pop3ctl",
+            dependencies: ["Client"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Migrations"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Storage", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MonitorProtocolTests",
+            dependencies: ["MonitorProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ClientTests",
+            dependencies: ["Client", "MonitorProtocol"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Storage"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,7 @@
+#ifndef POP3D_CSQLITE_SHIM_H
+#define POP3D_CSQLITE_SHIM_H
+#include <sqlite3.h>
+
+// SQLITE_TRANSIENT is a cast macro Swift cannot import; expose it as a function.
+static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
+#endif

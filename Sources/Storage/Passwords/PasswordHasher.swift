@@ -1,0 +1,90 @@
+import Crypto
+public import Foundation
+import _CryptoExtras
+
+/// Hashes and verifies passwords with scrypt (r 8, p 1, a random 16-byte salt), stored as a PHC-style string
+/// `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (unpadded base64) so the cost can rise later.
+public struct PasswordHasher: Sendable {
+    /// log2 of scrypt's N for new hashes (15: 32 MiB of memory and about 90 ms per hash in a release build).
+    public let cost: Int
+    public static let defaultCost = 15
+    /// Costs accepted in stored hashes; outside it a hash is rejected instead of risking memory exhaustion.
+    public static let acceptedCosts = 1...22
+
+    private static let blockSize = 8
+    private static let parallelism = 1
+    private static let saltBytes = 16
+    private static let hashBytes = 32
+
+    public init(cost: Int = PasswordHasher.defaultCost) {
+        self.cost = min(max(cost, Self.acceptedCosts.lowerBound), Self.acceptedCosts.upperBound)
+    }
+
+    /// A new PHC string for `password` at this hasher's cost.
+    public func hash(_ password: String) throws -> String {
+        var salt = [UInt8](repeating: 0, count: Self.saltBytes)
+        var generator = SystemRandomNumberGenerator()
+        for index in salt.indices { salt[index] = UInt8.random(in: .min ... .max, using: &generator) }
+        let derived = try Self.derive(Array(password.utf8), salt: salt, cost: cost)
+        return
+            "$scrypt$ln=\(cost),r=\(Self.blockSize),p=\(Self.parallelism)$\(Self.base64(salt))$\(Self.base64(derived))"
+    }
+
+    /// Checks `password` against a stored PHC string, using the parameters stored in it, in constant time.
+    public func verify(_ password: String, against stored: String) -> Bool {
+        guard let parsed = ParsedHash(stored) else { return false }
+        guard let derived = try? Self.derive(Array(password.utf8), salt: parsed.salt, cost: parsed.cost) else {
+            return false
+        }
+        return ConstantTime.equal(derived, parsed.hash)
+    }
+
+    /// True when `stored` was made with a lower cost than this hasher's (or cannot be read).
+    public func needsRehash(_ stored: String) -> Bool {
+        guard let parsed = ParsedHash(stored) else { return true }
+        return parsed.cost < cost
+    }
+
+    private static func derive(_ password: [UInt8], salt: [UInt8], cost: Int) throws -> [UInt8] {
+        let key = try KDF.Scrypt.deriveKey(
+            from: password, salt: salt, outputByteCount: hashBytes, rounds: 1 << cost,
+            blockSize: blockSize, parallelism: parallelism)
+        return key.withUnsafeBytes { Array($0) }
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "=", with: "")
+    }
+
+    static func unbase64(_ text: Substring) -> [UInt8]? {
+        var padded = String(text)
+        while padded.count % 4 != 0 { padded += "=" }
+        return Data(base64Encoded: padded).map(Array.init)
+    }
+
+    /// The fields of a `$scrypt$ln=…,r=8,p=1$salt$hash` string.
+    private struct ParsedHash {
+        let cost: Int
+        let salt: [UInt8]
+        let hash: [UInt8]
+
+        init?(_ text: String) {
+            let fields = text.split(separator: "$", omittingEmptySubsequences: false)
+            guard fields.count == 5, fields[0].isEmpty, fields[1] == "scrypt" else { return nil }
+            var parameters: [Substring: Int] = [:]
+            for pair in fields[2].split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let value = Int(parts[1]) else { return nil }
+                parameters[parts[0]] = value
+            }
+            guard let cost = parameters["ln"], PasswordHasher.acceptedCosts.contains(cost),
+                parameters["r"] == PasswordHasher.blockSize, parameters["p"] == PasswordHasher.parallelism,
+                let salt = PasswordHasher.unbase64(fields[3]), let hash = PasswordHasher.unbase64(fields[4]),
+                !salt.isEmpty, hash.count == PasswordHasher.hashBytes
+            else { return nil }
+            self.cost = cost
+            self.salt = salt
+            self.hash = hash
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import CSQLite
+import Glibc
+
+/// One SQLite connection: opened in WAL mode with foreign keys on and a busy timeout, statements prepared once
+/// and cached. Not thread-safe: `Database` serialises access to it.
+final class Connection {
+    private(set) var handle: OpaquePointer?
+    private var statementCache: [String: Statement] = [:]
+    let path: String
+
+    /// Opens (creating when missing, with mode 0600) the database at `path`.
+    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+        self.path = path
+        if path != ":memory:" {
+            // Create the file ourselves so it gets 0600; SQLite gives its WAL and SHM files the same mode.
+            let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            if descriptor >= 0 {
+                Glibc.close(descriptor)
+            } else {
+                let reason = String(cString: strerror(errno))
+                throw StorageError.cannotOpen(path: path, reason: reason)
+            }
+        }
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let code = sqlite3_open_v2(path, &handle, flags, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw StorageError.cannotOpen(path: path, reason: message)
+        }
+        self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        do {
+            // The first read of the file happens here: a corrupt or foreign file fails now, not later.
+            try execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
+            _ = try query("SELECT count(*) FROM sqlite_schema")
+        } catch let error as SQLiteError {
+            close()
+            throw StorageError.cannotOpen(path: path, reason: error.message)
+        }
+    }
+
+    deinit { close() }
+
+    func close() {
+        statementCache.removeAll()
+        if let handle {
+            sqlite3_close_v2(handle)
+            self.handle = nil
+        }
+    }
+
+    /// Runs one or more statements without arguments (schema, pragmas).
+    func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard code == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw SQLiteError(code: sqlite3_extended_errcode(handle), message: text, sql: Self.summary(of: sql))
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    func run(_ sql: String, _ arguments: any SQLiteBindable...) throws {
+        _ = try query(sql, arguments.map(\.sqliteValue))
+    }
+
+    /// Runs a statement and returns all its rows.
+    func query(_ sql: String, _ arguments: any SQLiteBindable...) throws -> [Row] {
+        try query(sql, arguments.map(\.sqliteValue))
+    }
+
+    func query(_ sql: String, _ arguments: [SQLiteValue]) throws -> [Row] {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments)
+        return try statement.rows()
+    }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    /// The rowid of the last insert.
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in a transaction; commits when it returns, rolls back when it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func error(code: Int32, sql: String?) -> SQLiteError {
+        let extended = handle.map { sqlite3_extended_errcode($0) } ?? code
+        let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+        return SQLiteError(code: extended, message: message, sql: sql.map(Self.summary(of:)))
+    }
+
+    private func cachedStatement(_ sql: String) throws -> Statement {
+        if let statement = statementCache[sql] { return statement }
+        let statement = try Statement(connection: self, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    private static func summary(of sql: String) -> String {
+        let flat = sql.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 120 ? String(flat.prefix(120)) + "…" : flat
+    }
+}

@@ -1,0 +1,114 @@
+// The store protocols are the only way the server reaches persistent state. SQLite implements them
+// in `SQLiteStores`; a second backend (PostgreSQL) implements the same protocols without touching the server.
+// Every method blocks: callers run them on a thread pool, never on an event loop.
+
+public import Foundation
+
+/// Users who may log in over POP3.
+public protocol UserStore: Sendable {
+    /// Creates a user; throws `StorageError.alreadyExists` when the name is taken.
+    func createUser(name: String, password: String) throws
+    /// Deletes a user; returns false when there was none.
+    @discardableResult func deleteUser(name: String) throws -> Bool
+    /// All users, ordered by name.
+    func listUsers() throws -> [UserRecord]
+    /// Replaces the password; returns false when the user does not exist.
+    @discardableResult func changePassword(name: String, newPassword: String) throws -> Bool
+    /// Checks a password. Unknown users cost the same hashing time as known ones.
+    /// A valid password whose hash is below the configured cost is re-hashed here.
+    func verify(name: String, password: String) throws -> PasswordCheck
+}
+
+/// Monitor tokens: an admin name and a secret token, stored hashed.
+public protocol TokenStore: Sendable {
+    /// Adds an admin; throws `StorageError.alreadyExists` when the name is taken.
+    func addToken(admin: String, token: String) throws
+    /// Removes an admin; returns false when there was none.
+    @discardableResult func deleteToken(admin: String) throws -> Bool
+    /// All admins (never their tokens), ordered by name.
+    func listTokens() throws -> [TokenRecord]
+    /// The admin a token belongs to, or nil. Constant-time over the stored hashes.
+    func admin(forToken token: String) throws -> String?
+}
+
+/// Key/value settings the monitor may change while the server runs.
+public protocol SettingsStore: Sendable {
+    func value(forKey key: String) throws -> String?
+    func setValue(_ value: String, forKey key: String) throws
+    func allSettings() throws -> [String: String]
+}
+
+/// The deletion journal: pending (DELE) → committing (QUIT) → done (file removed).
+public protocol DeletionJournal: Sendable {
+    /// Records a DELE. `fileName` is the message's file name in `cur/` at the time.
+    func addPending(session: String, user: String, baseName: String, fileName: String) throws
+    /// RSET: drops the session's pending rows.
+    func clearPending(session: String) throws
+    /// QUIT in TRANSACTION: marks every pending row of the session committing, in one transaction.
+    func markCommitting(session: String) throws -> [JournalEntry]
+    /// Marks entries whose files are gone as done.
+    func markDone(ids: [Int64]) throws
+    /// Start-up recovery: discards pending rows (their sessions are dead) and returns committing rows,
+    /// which the caller must finish (remove the files) and then mark done.
+    func recover() throws -> (discardedPending: Int, committing: [JournalEntry])
+    /// Rows in each state, for tests and operators.
+    func countsByState() throws -> [JournalState: Int]
+}
+
+/// One row per login attempt.
+public protocol AuthEventLog: Sendable {
+    func record(_ events: [AuthEvent]) throws
+    func recentFailures(peer: String, since: Date) throws -> Int
+}
+
+/// One row per finished POP3 session.
+public protocol SessionLog: Sendable {
+    func record(_ sessions: [SessionRecord]) throws
+    func recentSessions(limit: Int) throws -> [SessionRecord]
+}
+
+/// Metric samples, their roll-up, and history queries.
+public protocol MetricsStore: Sendable {
+    /// Appends one sample per metric, all at the same time.
+    func appendSamples(_ samples: [MetricSample]) throws
+    /// The newest stored value of each metric (totals resume from these after a restart).
+    func latestValues() throws -> [String: Double]
+    /// Replaces raw samples older than `rawRetention` by one row per metric and hour,
+    /// and removes hourly rows older than `hourlyRetention`. Returns rows removed.
+    @discardableResult
+    func rollUp(now: Date, rawRetention: TimeInterval, hourlyRetention: TimeInterval) throws -> Int
+    /// Points of `metric` in [from, to) in buckets of `step` seconds.
+    func history(metric: String, kind: MetricKind, from: Date, to: Date, step: TimeInterval) throws -> [MetricPoint]
+}
+
+/// Cached wire sizes of maildir messages, keyed by base name, file size and modification time,
+/// so a second login does not re-read message bodies.
+public protocol MessageIndexStore: Sendable {
+    func indexedMessages(user: String) throws -> [String: IndexedMessage]
+    func updateIndex(user: String, upsert: [IndexedMessage], remove: [String]) throws
+}
+
+/// What start-up recovery of the deletion journal did.
+public struct JournalRecoveryReport: Sendable, Equatable {
+    /// Pending rows of dead sessions, discarded: their messages stay.
+    public var discardedPending: Int
+    /// Committing rows finished: their files are removed now.
+    public var finished: Int
+    /// Committing rows whose removal failed; they stay committing and are retried at the next start.
+    public var failed: Int
+}
+
+extension DeletionJournal {
+    /// Start-up recovery: discards pending rows, removes the files of committing rows with `remove`
+    /// (which must treat an already missing file as success) and marks them done.
+    public func recover(removingWith remove: (JournalEntry) throws -> Void) throws -> JournalRecoveryReport {
+        let (discarded, committing) = try recover()
+        var done: [Int64] = []
+        for entry in committing {
+            if (try? remove(entry)) != nil { done.append(entry.id) }
+        }
+        try markDone(ids: done)
+        return JournalRecoveryReport(
+            discardedPending: discarded, finished: done.count, failed: committing.count - done.count)
+    }
+}

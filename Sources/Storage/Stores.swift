@@ -1,0 +1,26 @@
+/// Every store the server uses, as protocols, so the server does not know which backend serves them.
+public struct Stores: Sendable {
+    public var users: any UserStore
+    public var tokens: any TokenStore
+    public var settings: any SettingsStore
+    public var journal: any DeletionJournal
+    public var authEvents: any AuthEventLog
+    public var sessions: any SessionLog
+    public var metrics: any MetricsStore
+    public var messageIndex: any MessageIndexStore
+
+    public init(
+        users: any UserStore, tokens: any TokenStore, settings: any SettingsStore, journal: any DeletionJournal,
+        authEvents: any AuthEventLog, sessions: any SessionLog, metrics: any MetricsStore,
+        messageIndex: any MessageIndexStore
+    ) {
+        self.users = users
+        self.tokens = tokens
+        self.settings = settings
+        self.journal = journal
+        self.authEvents = authEvents
+        self.sessions = sessions
+        self.metrics = metrics
+        self.messageIndex = messageIndex
+    }
+}

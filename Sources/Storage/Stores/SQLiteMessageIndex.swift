@@ -1,0 +1,39 @@
+/// Cached maildir wire sizes in SQLite.
+final class SQLiteMessageIndex: MessageIndexStore {
+    private let database: Database
+
+    init(database: Database) {
+        self.database = database
+    }
+
+    func indexedMessages(user: String) throws -> [String: IndexedMessage] {
+        try database.read { connection in
+            var result: [String: IndexedMessage] = [:]
+            for row in try connection.query(
+                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user = ?", user)
+            {
+                let message = IndexedMessage(
+                    baseName: row.string(0), fileSize: row.int64(1), modificationTime: row.int64(2),
+                    wireSize: row.int64(3))
+                result[message.baseName] = message
+            }
+            return result
+        }
+    }
+
+    func updateIndex(user: String, upsert: [IndexedMessage], remove: [String]) throws {
+        guard !upsert.isEmpty || !remove.isEmpty else { return }
+        try database.write { connection in
+            for message in upsert {
+                try connection.run(
+                    """
+                    INSERT OR REPLACE INTO message_index (user, base_name, file_size, mtime_ns, wire_size)
+                    VALUES (?, ?, ?, ?, ?)
+                    """, user, message.baseName, message.fileSize, message.modificationTime, message.wireSize)
+            }
+            for baseName in remove {
+                try connection.run("DELETE FROM message_index WHERE user = ? AND base_name = ?", user, baseName)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Monitor tokens in SQLite, stored as salted SHA-256.
+final class SQLiteTokenStore: TokenStore {
+    private let database: Database
+
+    init(database: Database) {
+        self.database = database
+    }
+
+    func addToken(admin: String, token: String) throws {
+        guard !admin.isEmpty, admin.utf8.count <= 64, !admin.contains("\0") else {
+            throw StorageError.invalidValue("an admin name has 1 to 64 octets and no NUL")
+        }
+        guard token.utf8.count == 16, token.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw StorageError.invalidValue("a token is exactly 16 printable ASCII characters")
+        }
+        let salt = TokenHasher.salt()
+        let hash = TokenHasher.hash(token, salt: salt)
+        try database.write { connection in
+            guard try connection.query("SELECT 1 FROM monitor_tokens WHERE admin = ?", admin).isEmpty else {
+                throw StorageError.alreadyExists("admin \(admin)")
+            }
+            try connection.run(
+                "INSERT INTO monitor_tokens (admin, token_salt, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                admin, salt, hash, Date().timeIntervalSince1970)
+        }
+    }
+
+    func deleteToken(admin: String) throws -> Bool {
+        try database.write { connection in
+            try connection.run("DELETE FROM monitor_tokens WHERE admin = ?", admin)
+            return connection.changes > 0
+        }
+    }
+
+    func listTokens() throws -> [TokenRecord] {
+        try database.read { connection in
+            try connection.query("SELECT admin, created_at FROM monitor_tokens ORDER BY admin").map {
+                TokenRecord(admin: $0.string(0), createdAt: Date(timeIntervalSince1970: $0.double(1)))
+            }
+        }
+    }
+
+    func admin(forToken token: String) throws -> String? {
+        let rows = try database.read { connection in
+            try connection.query("SELECT admin, token_salt, token_hash FROM monitor_tokens")
+        }
+        // Check every row, so the time taken does not tell which admin (if any) matched.
+        var match: String?
+        for row in rows where ConstantTime.equal(TokenHasher.hash(token, salt: row.blob(1)), row.blob(2)) {
+            match = row.string(0)
+        }
+        return match
+    }
+}

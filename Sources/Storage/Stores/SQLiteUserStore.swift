@@ -1,0 +1,94 @@
+import Foundation
+import Synchronization
+
+/// Users in SQLite, with scrypt-hashed passwords.
+final class SQLiteUserStore: UserStore {
+    private let database: Database
+    private let hasher: PasswordHasher
+    /// A hash to verify against when the user does not exist, so unknown users cost the same time.
+    private let decoyHash: Mutex<String?> = Mutex(nil)
+
+    init(database: Database, hasher: PasswordHasher) {
+        self.database = database
+        self.hasher = hasher
+    }
+
+    func createUser(name: String, password: String) throws {
+        try Self.validate(name: name)
+        let hash = try hasher.hash(password)  // outside the database lock: hashing is slow
+        let now = Date().timeIntervalSince1970
+        try database.write { connection in
+            guard try connection.query("SELECT 1 FROM users WHERE name = ?", name).isEmpty else {
+                throw StorageError.alreadyExists("user \(name)")
+            }
+            try connection.run(
+                "INSERT INTO users (name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                name, hash, now, now)
+        }
+    }
+
+    func deleteUser(name: String) throws -> Bool {
+        try database.write { connection in
+            try connection.run("DELETE FROM users WHERE name = ?", name)
+            return connection.changes > 0
+        }
+    }
+
+    func listUsers() throws -> [UserRecord] {
+        try database.read { connection in
+            try connection.query("SELECT name, created_at FROM users ORDER BY name").map {
+                UserRecord(name: $0.string(0), createdAt: Date(timeIntervalSince1970: $0.double(1)))
+            }
+        }
+    }
+
+    func changePassword(name: String, newPassword: String) throws -> Bool {
+        let hash = try hasher.hash(newPassword)
+        return try database.write { connection in
+            try connection.run(
+                "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?",
+                hash, Date().timeIntervalSince1970, name)
+            return connection.changes > 0
+        }
+    }
+
+    func verify(name: String, password: String) throws -> PasswordCheck {
+        let stored = try database.read { connection in
+            try connection.query("SELECT password_hash FROM users WHERE name = ?", name).first?.string(0)
+        }
+        guard let stored else {
+            _ = hasher.verify(password, against: try decoy())
+            return .invalid
+        }
+        guard hasher.verify(password, against: stored) else { return .invalid }
+        if hasher.needsRehash(stored) {
+            let upgraded = try hasher.hash(password)
+            try database.write { connection in
+                // Only replace the hash we verified: a concurrent password change wins.
+                try connection.run(
+                    "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ? AND password_hash = ?",
+                    upgraded, Date().timeIntervalSince1970, name, stored)
+            }
+        }
+        return .valid
+    }
+
+    private func decoy() throws -> String {
+        if let hash = decoyHash.withLock({ $0 }) { return hash }
+        let hash = try hasher.hash("decoy password for unknown users")
+        decoyHash.withLock { $0 = hash }
+        return hash
+    }
+
+    static func validate(name: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 64 else {
+            throw StorageError.invalidValue("a user name has 1 to 64 octets")
+        }
+        guard !name.hasPrefix("."), !name.contains("/"),
+            name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0 != ":" })
+        else {
+            throw StorageError.invalidValue(
+                "a user name may not start with '.', nor contain '/', ':', spaces or control characters")
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+
+@testable import Storage
+
+@Suite("Users and tokens")
+struct CredentialStoreTests {
+    private func open(_ folder: TemporaryDirectory, cost: Int = 10) throws -> SQLiteStorage {
+        try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: cost)
+    }
+
+    @Test func aNewDatabaseHasTheSeedDefaults() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        defer { storage.close() }
+        #expect(try storage.stores.users.verify(name: "foo", password: "bar") == .valid)
+        #expect(try storage.stores.tokens.admin(forToken: "123456789abcdef1") == "admin")
+        #expect(try storage.defaultCredentialsInUse() == (true, true))
+    }
+
+    @Test func seedDefaultsAreNotRecreatedOnReopen() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        try storage.stores.users.deleteUser(name: "foo")
+        try storage.stores.tokens.deleteToken(admin: "admin")
+        storage.close()
+        let reopened = try open(folder)
+        defer { reopened.close() }
+        #expect(try reopened.stores.users.listUsers().isEmpty)
+        #expect(try reopened.defaultCredentialsInUse() == (false, false))
+    }
+
+    @Test func userLifecycle() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        defer { storage.close() }
+        let users = storage.stores.users
+        try users.createUser(name: "bob", password: "secret words")
+        #expect(throws: StorageError.alreadyExists("user bob")) {
+            try users.createUser(name: "bob", password: "other")
+        }
+        #expect(try users.verify(name: "bob", password: "secret words") == .valid)
+        #expect(try users.verify(name: "bob", password: "secret word") == .invalid)
+        #expect(try users.verify(name: "bob", password: "") == .invalid)
+        #expect(try users.changePassword(name: "bob", newPassword: "new one"))
+        #expect(try users.verify(name: "bob", password: "secret words") == .invalid)
+        #expect(try users.verify(name: "bob", password: "new one") == .valid)
+        #expect(try users.changePassword(name: "nobody", newPassword: "x") == false)
+        #expect(try users.listUsers().map(\.name) == ["bob", "foo"])
+        #expect(try users.deleteUser(name: "bob"))
+        #expect(try users.deleteUser(name: "bob") == false)
+        #expect(try users.verify(name: "bob", password: "new one") == .invalid)
+    }
+
+    @Test(arguments: ["", ".hidden", "a/b", "with space", "colon:name", String(repeating: "x", count: 65), "nul\0"])
+    func unsafeUserNamesAreRefused(name: String) throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        defer { storage.close() }
+        #expect(throws: StorageError.self) { try storage.stores.users.createUser(name: name, password: "p") }
+    }
+
+    @Test func theStoredHashIsAPHCStringNotThePassword() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        defer { storage.close() }
+        try storage.stores.users.createUser(name: "carol", password: "hunter2hunter2")
+        let stored = try storage.database.read { connection in
+            try connection.query("SELECT password_hash FROM users WHERE name = 'carol'")[0].string(0)
+        }
+        #expect(!stored.contains("hunter2"))
+        let shape = /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+\/]{22}\$[A-Za-z0-9+\/]{43}$/
+        #expect(stored.wholeMatch(of: shape) != nil, "\(stored)")
+        // Two users with the same password get different salts.
+        try storage.stores.users.createUser(name: "dave", password: "hunter2hunter2")
+        let hashes = try storage.database.read { connection in
+            try connection.query("SELECT DISTINCT password_hash FROM users WHERE name IN ('carol', 'dave')")
+        }
+        #expect(hashes.count == 2)
+    }
+
+    @Test func unknownUserAndWrongPasswordTakeComparableTime() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder, cost: 12)
+        defer { storage.close() }
+        let users = storage.stores.users
+        try users.createUser(name: "erin", password: "right")
+        _ = try users.verify(name: "nobody", password: "warm-up")  // the decoy hash is made once
+        let clock = ContinuousClock()
+        var unknown: [Duration] = []
+        var wrong: [Duration] = []
+        for _ in 0..<5 {
+            unknown.append(try clock.measure { _ = try users.verify(name: "nobody", password: "guess") })
+            wrong.append(try clock.measure { _ = try users.verify(name: "erin", password: "guess") })
+        }
+        let unknownMedian = unknown.sorted()[2]
+        let wrongMedian = wrong.sorted()[2]
+        let ratio = Double(unknownMedian.components.attoseconds) / Double(wrongMedian.components.attoseconds)
+        #expect(unknownMedian > .milliseconds(1), "an unknown user must still cost a hash")
+        #expect(ratio > 0.5 && ratio < 2.0, "unknown \(unknownMedian) vs wrong \(wrongMedian)")
+    }
+
+    @Test func aLowCostHashIsUpgradedAtTheNextGoodLogin() throws {
+        let folder = try TemporaryDirectory()
+        let low = try open(folder, cost: 10)
+        try low.stores.users.createUser(name: "frank", password: "pw")
+        low.close()
+        let high = try open(folder, cost: 11)
+        defer { high.close() }
+        #expect(try high.stores.users.verify(name: "frank", password: "wrong") == .invalid)
+        let before = try high.database.read {
+            try $0.query("SELECT password_hash FROM users WHERE name='frank'")[0].string(0)
+        }
+        #expect(before.hasPrefix("$scrypt$ln=10,"))
+        #expect(try high.stores.users.verify(name: "frank", password: "pw") == .valid)
+        let after = try high.database.read {
+            try $0.query("SELECT password_hash FROM users WHERE name='frank'")[0].string(0)
+        }
+        #expect(after.hasPrefix("$scrypt$ln=11,"))
+        #expect(try high.stores.users.verify(name: "frank", password: "pw") == .valid)
+    }
+
+    @Test func theDefaultCostWorksAndIsMeasured() throws {
+        let hasher = PasswordHasher()
+        #expect(hasher.cost == 15)
+        let clock = ContinuousClock()
+        var hash = ""
+        let elapsed = try clock.measure { hash = try hasher.hash("correct horse") }
+        #expect(hash.hasPrefix("$scrypt$ln=15,r=8,p=1$"))
+        #expect(hasher.verify("correct horse", against: hash))
+        #expect(!hasher.verify("correct horsf", against: hash))
+        #expect(!hasher.needsRehash(hash))
+        #expect(PasswordHasher(cost: 16).needsRehash(hash))
+        print("scrypt ln=15 r=8 p=1 hash took \(elapsed)")
+    }
+
+    @Test(arguments: [
+        "", "plain", "$scrypt$ln=99,r=8,p=1$AAAA$AAAA", "$scrypt$ln=10,r=8,p=1$!!$??", "$argon2id$v=19$x$y",
+    ])
+    func malformedStoredHashesNeverVerify(stored: String) {
+        #expect(!PasswordHasher(cost: 10).verify("anything", against: stored))
+        #expect(PasswordHasher(cost: 10).needsRehash(stored))
+    }
+
+    @Test func tokensAreStoredHashed() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        defer { storage.close() }
+        let tokens = storage.stores.tokens
+        try tokens.addToken(admin: "ops", token: "abcdefghijklmnop")
+        #expect(try tokens.admin(forToken: "abcdefghijklmnop") == "ops")
+        #expect(try tokens.admin(forToken: "abcdefghijklmnoq") == nil)
+        #expect(try tokens.admin(forToken: "") == nil)
+        #expect(throws: StorageError.alreadyExists("admin ops")) {
+            try tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
+        }
+        #expect(throws: StorageError.self) { try tokens.addToken(admin: "short", token: "tooshort") }
+        let stored = try storage.database.read { connection in
+            try connection.query("SELECT token_hash, token_salt FROM monitor_tokens WHERE admin = 'ops'")[0]
+        }
+        #expect(stored.blob(0).count == 32)
+        #expect(!String(decoding: stored.blob(0), as: UTF8.self).contains("abcdefghijklmnop"))
+        #expect(try tokens.listTokens().map(\.admin) == ["admin", "ops"])
+        #expect(try tokens.deleteToken(admin: "ops"))
+        #expect(try tokens.admin(forToken: "abcdefghijklmnop") == nil)
+    }
+
+    @Test func settingsPersist() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder)
+        try storage.stores.settings.setValue("/srv/mail", forKey: "maildir")
+        try storage.stores.settings.setValue("/srv/mail2", forKey: "maildir")
+        storage.close()
+        let reopened = try open(folder)
+        defer { reopened.close() }
+        #expect(try reopened.stores.settings.value(forKey: "maildir") == "/srv/mail2")
+        #expect(try reopened.stores.settings.value(forKey: "missing") == nil)
+        #expect(try reopened.stores.settings.allSettings() == ["maildir": "/srv/mail2"])
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import Storage
+
+@Suite("Database")
+struct DatabaseTests {
+    @Test func typedValuesRoundTrip() throws {
+        let folder = try TemporaryDirectory()
+        let database = try Database(path: folder.path("db.sqlite"))
+        defer { database.close() }
+        let row = try database.write { connection in
+            try connection.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n)")
+            try connection.run(
+                "INSERT INTO t VALUES (?, ?, ?, ?, ?)", Int64.max, 2.5, "héllo", [0, 1, 255] as [UInt8],
+                SQLiteValue.null)
+            return try connection.query("SELECT i, r, s, b, n FROM t")[0]
+        }
+        #expect(row.int64(0) == Int64.max)
+        #expect(row.double(1) == 2.5)
+        #expect(row.string(2) == "héllo")
+        #expect(row.blob(3) == [0, 1, 255])
+        #expect(row.isNull(4))
+    }
+
+    @Test func aThrowingTransactionRollsBack() throws {
+        let folder = try TemporaryDirectory()
+        let database = try Database(path: folder.path("db.sqlite"))
+        defer { database.close() }
+        try database.write { try $0.execute("CREATE TABLE t (x)") }
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try database.write { connection in
+                try connection.run("INSERT INTO t VALUES (1)")
+                throw Boom()
+            }
+        }
+        #expect(try database.read { try $0.query("SELECT count(*) FROM t")[0].int(0) } == 0)
+    }
+
+    @Test func errorsCarrySQLitesCodeAndMessage() throws {
+        let folder = try TemporaryDirectory()
+        let database = try Database(path: folder.path("db.sqlite"))
+        defer { database.close() }
+        do {
+            try database.read { try $0.run("SELECT * FROM missing_table") }
+            Issue.record("expected an error")
+        } catch StorageError.sqlite(let error) {
+            #expect(error.primaryCode == 1)
+            #expect(error.message.contains("missing_table"))
+        }
+    }
+
+    @Test func aCorruptFileGivesAClearError() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("corrupt.sqlite")
+        try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try SQLiteStorage(path: path, passwordCost: 10)
+            Issue.record("a corrupt file must not open")
+        } catch let error as StorageError {
+            guard case .cannotOpen(let failedPath, let reason) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(failedPath == path)
+            #expect(reason.contains("not a database"))
+        }
+    }
+
+    @Test func anUnreachablePathGivesAClearError() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("no/such/folder/db.sqlite")
+        #expect(throws: StorageError.self) { try SQLiteStorage(path: path, passwordCost: 10) }
+        let error = StorageError.cannotOpen(path: path, reason: "No such file or directory")
+        #expect(error.description.contains(path))
+    }
+
+    @Test func theFileAndItsWALAreOwnerOnly() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("db.sqlite")
+        let storage = try SQLiteStorage(path: path, passwordCost: 10)
+        defer { storage.close() }
+        for file in [path, path + "-wal"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+            #expect(mode & 0o077 == 0, "\(file) has mode \(String(mode, radix: 8))")
+        }
+        #expect(try storage.database.integrityCheck() == "ok")
+    }
+
+    @Test func aClosedDatabaseThrowsInsteadOfCrashing() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
+        storage.close()
+        #expect(throws: StorageError.self) { try storage.stores.users.listUsers() }
+    }
+}

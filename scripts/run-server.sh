@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs pop3d on its embedded defaults: POP3 on port 1100, maildir ./directories/, database ./pop3d.sqlite,
+# monitor on 127.0.0.1:1081, user foo / password bar. Extra arguments go to pop3d (see --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-prerequisites.sh
+swift build -c release --product pop3d
+exec "$(swift build -c release --show-bin-path)/pop3d" "$@"
