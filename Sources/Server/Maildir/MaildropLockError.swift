@@ -1,0 +1,16 @@
+import Glibc
+
+/// Why a maildrop could not be locked.
+public enum MaildropLockError: Error, Equatable, CustomStringConvertible {
+    /// Another session (in this or another process) holds the maildrop.
+    case inUse
+    /// The lock file could not be created or locked.
+    case io(String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .inUse: return "maildrop is in use by another session"
+        case .io(let what, let code): return "\(what): \(String(cString: strerror(code))) (errno \(code))"
+        }
+    }
+}

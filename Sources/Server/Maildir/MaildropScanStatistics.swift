@@ -1,0 +1,17 @@
+/// Counters from one `MaildirStore.open`.
+public struct MaildropScanStatistics: Sendable, Equatable {
+    /// Files moved from `new/` to `cur/`.
+    public var movedFromNew = 0
+    /// Message files read to compute their wire size (index misses).
+    public var filesRead = 0
+    /// Octets read for those sizes.
+    public var bytesRead = 0
+    /// Messages whose size came from the index.
+    public var indexHits = 0
+    /// Entries ignored: dot files, non-UTF-8 names, directories, files that vanished while scanning.
+    public var skippedEntries = 0
+    /// Why the index could not be read or written; the scan goes on without it.
+    public var indexError: String?
+
+    public init() {}
+}

@@ -1,0 +1,99 @@
+import Logging
+public import NIOCore
+public import NIOPosix
+public import ServiceLifecycle
+
+/// The POP3 service: binds the listening sockets, serves connections until graceful shutdown, then tells every
+/// live session the server is stopping and waits (boundedly) for them to close.
+public final class POP3Listener: Service {
+    private let server: ServerContext
+    private let group: any EventLoopGroup
+    /// Called with each bound address (tests and logs learn the port when 0 was asked for).
+    private let onBound: @Sendable (SocketAddress) -> Void
+
+    public init(
+        server: ServerContext, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.server = server
+        self.group = group
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        var channels: [any Channel] = []
+        for address in server.configuration.listenAddresses {
+            do {
+                let channel = try await bootstrap(ipv6Only: address.contains(":"))
+                    .bind(host: address, port: server.configuration.port).get()
+                channels.append(channel)
+                if let local = channel.localAddress {
+                    server.logger.info("POP3 listening", metadata: ["address": "\(local)"])
+                    onBound(local)
+                }
+            } catch {
+                // "::" fails on hosts without IPv6; that is fine while another address is bound.
+                server.logger.warning("cannot listen", metadata: ["address": "\(address)", "error": "\(error)"])
+            }
+        }
+        guard !channels.isEmpty else {
+            throw ListenerError.nothingBound(server.configuration.listenAddresses, server.configuration.port)
+        }
+        try? await gracefulShutdown()
+        server.logger.info("POP3 stopping: closing listeners and telling sessions")
+        for channel in channels { try? await channel.close() }
+        server.liveSessions.shutdownAll()
+        for _ in 0..<100 where server.liveSessions.count > 0 {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func bootstrap(ipv6Only: Bool) -> ServerBootstrap {
+        let server = self.server
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1_024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        if ipv6Only {
+            // So "::" and "0.0.0.0" can both be bound on one port.
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        return
+            bootstrap
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1_024, high: 1_024 * 1_024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let peer = channel.remoteAddress.map(Self.describe) ?? "unknown"
+                    let handler = POP3ConnectionHandler(server: server, sessionID: SessionID.make(), peer: peer)
+                    try channel.pipeline.syncOperations.addHandlers([POP3LineFramer(), handler])
+                }
+            }
+    }
+
+    /// "127.0.0.1" or "::1", without the port.
+    static func describe(_ address: SocketAddress) -> String {
+        address.ipAddress ?? "\(address)"
+    }
+}
+
+/// Why the POP3 service could not start.
+public enum ListenerError: Error, CustomStringConvertible {
+    case nothingBound([String], Int)
+
+    public var description: String {
+        switch self {
+        case .nothingBound(let addresses, let port):
+            return "could not listen on port \(port) of any of \(addresses.joined(separator: ", "))"
+        }
+    }
+}
+
+/// Short random session ids for logs and the sessions table.
+enum SessionID {
+    static func make() -> String {
+        let value = UInt64.random(in: .min ... .max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

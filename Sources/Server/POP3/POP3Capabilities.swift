@@ -1,0 +1,20 @@
+/// The CAPA list (RFC 2449) for a session's configuration and state.
+enum POP3Capabilities {
+    static func lines(for configuration: POP3SessionConfiguration, in state: POP3SessionState) -> [String] {
+        var lines = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER"]
+        // RFC 2449 section 5 allows USER and SASL in both states; hide them only where they would be refused.
+        if configuration.plaintextAuthPermitted {
+            lines += ["USER", "SASL PLAIN"]
+        }
+        if state == .authorization, configuration.stlsOffered {
+            lines.append("STLS")
+        }
+        lines.append("IMPLEMENTATION \(configuration.implementation)")
+        return lines
+    }
+
+    /// Mechanisms listed for a bare AUTH; none when plain text would be refused.
+    static func mechanisms(for configuration: POP3SessionConfiguration) -> [String] {
+        configuration.plaintextAuthPermitted ? ["PLAIN"] : []
+    }
+}

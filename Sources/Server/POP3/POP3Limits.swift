@@ -1,0 +1,9 @@
+/// Limits on command arguments, kept in one place.
+public enum POP3Limits {
+    /// Longest user name in octets (brief section 5).
+    public static let maxUserNameOctets = 64
+    /// Longest keyword in octets; every POP3 keyword has 3 or 4 letters.
+    static let maxKeywordOctets = 4
+    /// Longest response line including CRLF (RFC 2449 section 4).
+    public static let maxResponseLineOctets = 512
+}

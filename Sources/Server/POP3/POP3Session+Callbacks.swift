@@ -1,0 +1,60 @@
+/// Results of the handler's asynchronous work; each is accepted only while its action is pending.
+extension POP3Session {
+    /// The credentials were good and the maildrop is locked and listed.
+    public mutating func authenticationSucceeded(listing: [MaildropEntry]) -> [POP3SessionAction] {
+        guard state == .authorization, case .authentication(let name) = pending else { return [] }
+        pending = .none
+        user = name
+        maildrop = MaildropView(entries: listing)
+        state = .transaction
+        return succeed(.ok("Logged in."))
+    }
+
+    /// The login did not open the maildrop; the session stays in AUTHORIZATION.
+    public mutating func authenticationFailed(_ failure: AuthenticationFailure) -> [POP3SessionAction] {
+        guard state == .authorization, case .authentication = pending else { return [] }
+        pending = .none
+        return [.send(failure.response)]
+    }
+
+    /// The message (or its TOP part) and the terminating `.` were written.
+    public mutating func messageSent(number: Int) -> [POP3SessionAction] {
+        guard case .message(number, let isTop) = pending else { return [] }
+        pending = .none
+        if isTop { counters.top += 1 } else { counters.retr += 1 }
+        return []
+    }
+
+    /// The message could not be opened (it vanished); nothing was written for it.
+    public mutating func messageUnavailable(number: Int) -> [POP3SessionAction] {
+        guard case .message(number, _) = pending else { return [] }
+        pending = .none
+        return [.send(.err(nil, POP3ErrorText.noLongerAvailable(number)))]
+    }
+
+    /// The pending deletion was persisted (or not).
+    public mutating func deletionRecorded(number: Int, succeeded: Bool) -> [POP3SessionAction] {
+        guard case .deletion(number) = pending else { return [] }
+        pending = .none
+        guard succeeded else { return [.send(.err(.sysTemp, POP3ErrorText.deletionNotRecorded))] }
+        maildrop.markDeleted(number)
+        counters.dele += 1
+        return succeed(.ok("Message \(number) deleted."))
+    }
+
+    /// The pending deletions were dropped (or not).
+    public mutating func deletionsReset(succeeded: Bool) -> [POP3SessionAction] {
+        guard pending == .reset else { return [] }
+        pending = .none
+        guard succeeded else { return [.send(.err(.sysTemp, POP3ErrorText.resetNotRecorded))] }
+        maildrop.undeleteAll()
+        return succeed(.ok(maildropSummary))
+    }
+
+    /// UPDATE finished; the session closes either way, and on failure the messages stay.
+    public mutating func updateFinished(succeeded: Bool) -> [POP3SessionAction] {
+        guard state == .update, pending == .update else { return [] }
+        guard succeeded else { return close(.quit, after: .err(.sysTemp, POP3ErrorText.updateFailed)) }
+        return close(.quit, after: .ok("Logging out, messages deleted."))
+    }
+}

@@ -1,0 +1,122 @@
+/// The POP3 conversation of one connection as a value: lines and I/O results in, actions out; no I/O here.
+///
+/// The handler feeds one line at a time and feeds none while `isAwaitingResult`. Events that arrive out of
+/// turn (a line while waiting, a callback without its action, anything after close) return `[]`.
+public struct POP3Session: Sendable {
+    public internal(set) var state: POP3SessionState = .authorization
+    /// The logged-in user, set once a login succeeds.
+    public internal(set) var user: String?
+    public internal(set) var counters = SessionCounters()
+
+    var configuration: POP3SessionConfiguration
+    var pending: POP3PendingStep = .none
+    /// The name from USER; PASS is only accepted right after it.
+    var userFromUSER: String?
+    var maildrop = MaildropView()
+    var badCommandsInARow = 0
+    private var started = false
+
+    public init(configuration: POP3SessionConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// True between an asynchronous action and its callback.
+    public var isAwaitingResult: Bool { pending.awaitsCallback }
+
+    /// The greeting; only the first call answers.
+    public mutating func start() -> [POP3SessionAction] {
+        guard !started, state == .authorization else { return [] }
+        started = true
+        return [.send(.ok(configuration.greeting))]
+    }
+
+    /// One command line, without its line end.
+    public mutating func receiveLine(_ line: [UInt8]) -> [POP3SessionAction] {
+        guard isOpen, !isAwaitingResult else { return [] }
+        if pending == .saslResponse {
+            pending = .none
+            return finishAuthPlain(response: line)
+        }
+        let parsed = POP3CommandParser.parse(line)
+        if state == .authorization, !Self.isPass(parsed) {
+            userFromUSER = nil
+        }
+        switch parsed {
+        case .failure(let error):
+            return reject(error)
+        case .success(let command):
+            guard command.keyword.isValid(in: state) else { return badCommand(.err(nil, POP3ErrorText.wrongState)) }
+            return state == .authorization ? authorization(command) : transaction(command)
+        }
+    }
+
+    /// The framer discarded a line over the length limit; counts as a bad command.
+    public mutating func lineTooLong() -> [POP3SessionAction] {
+        guard isOpen, !isAwaitingResult else { return [] }
+        pending = .none
+        userFromUSER = nil
+        return badCommand(.err(nil, POP3ErrorText.lineTooLong))
+    }
+
+    /// The idle timer fired: answer and close; nothing is deleted.
+    public mutating func idleTimeout() -> [POP3SessionAction] {
+        guard isOpen || state == .update else { return [] }
+        return close(.timeout, after: .err(nil, POP3ErrorText.idleTimeout))
+    }
+
+    /// The server is stopping: answer and close; never commits deletions.
+    public mutating func shutdown() -> [POP3SessionAction] {
+        guard isOpen || state == .update else { return [] }
+        return close(.shutdown, after: .err(.sysTemp, POP3ErrorText.shuttingDown))
+    }
+
+    var isOpen: Bool { state == .authorization || state == .transaction }
+
+    private static func isPass(_ parsed: Result<POP3Command, POP3ParseError>) -> Bool {
+        if case .success(.pass) = parsed { return true }
+        return false
+    }
+
+    private mutating func reject(_ error: POP3ParseError) -> [POP3SessionAction] {
+        if let keyword = error.keyword, !keyword.isValid(in: state) {
+            return badCommand(.err(nil, POP3ErrorText.wrongState))
+        }
+        switch error {
+        case .empty: return badCommand(.err(nil, POP3ErrorText.emptyCommand))
+        case .unknownCommand: return badCommand(.err(nil, POP3ErrorText.unknownCommand))
+        case .badArgument(let keyword): return badCommand(.err(nil, POP3ErrorText.syntax(keyword)))
+        case .noSuchMessageNumber: return badCommand(.err(nil, POP3ErrorText.noSuchMessage))
+        case .invalidUserName: return badCommand(.err(nil, POP3ErrorText.invalidUserName))
+        }
+    }
+
+    /// A successful command: answer and end any run of bad commands.
+    mutating func succeed(_ response: POP3Response, then more: [POP3SessionAction] = []) -> [POP3SessionAction] {
+        badCommandsInARow = 0
+        return [.send(response)] + more
+    }
+
+    /// A command the client got wrong: answer, or close once too many came in a row.
+    mutating func badCommand(_ response: POP3Response) -> [POP3SessionAction] {
+        badCommandsInARow += 1
+        let limit =
+            state == .authorization
+            ? configuration.maxBadCommandsBeforeLogin : configuration.maxBadCommandsAfterLogin
+        if badCommandsInARow >= limit {
+            return close(.tooManyBadCommands, after: .err(nil, POP3ErrorText.tooManyBadCommands))
+        }
+        return [.send(response)]
+    }
+
+    mutating func close(_ end: SessionEnd, after response: POP3Response) -> [POP3SessionAction] {
+        state = .closed
+        pending = .none
+        userFromUSER = nil
+        return [.send(response), .close(end)]
+    }
+
+    /// The RSET answer: what the maildrop holds once deletions are undone.
+    var maildropSummary: String {
+        "Maildrop has \(maildrop.visibleCount) messages (\(maildrop.visibleOctets) octets)."
+    }
+}

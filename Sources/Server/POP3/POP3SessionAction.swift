@@ -1,0 +1,22 @@
+/// Something the handler must do for the session; asynchronous ones end in a callback on `POP3Session`.
+public enum POP3SessionAction: Equatable, Sendable {
+    /// Write this response.
+    case send(POP3Response)
+    /// Verify credentials off the event loop, lock and open the maildrop, then call
+    /// `authenticationSucceeded(listing:)` or `authenticationFailed(_:)`.
+    case authenticate(user: String, password: [UInt8])
+    /// Open message `number` (1-based). If it opens: write `+OK <size> octets`, the content (whole, or headers,
+    /// blank line and `bodyLines` body lines for TOP), byte-stuffed, and `.`, then call `messageSent(number:)`;
+    /// if it cannot be opened call `messageUnavailable(number:)`.
+    case sendMessage(number: Int, size: Int, bodyLines: Int?)
+    /// Persist a pending deletion, then call `deletionRecorded(number:succeeded:)`.
+    case recordDeletion(number: Int)
+    /// Drop the pending deletions (RSET), then call `deletionsReset(succeeded:)`.
+    case resetDeletions
+    /// QUIT in TRANSACTION: apply the deletions, then call `updateFinished(succeeded:)`.
+    case commitDeletions(numbers: [Int])
+    /// Start TLS once the `+OK` before this action is written; discard input already buffered.
+    case startTLS
+    /// Close the connection once everything before it is written.
+    case close(SessionEnd)
+}

@@ -1,0 +1,41 @@
+/// What a session may offer; set by the server per connection.
+public struct POP3SessionConfiguration: Sendable {
+    /// Sent after `IMPLEMENTATION` in CAPA.
+    public var implementation: String
+    /// Sent after `+OK` when the connection opens.
+    public var greeting: String
+    /// STLS may be offered.
+    public var tlsAvailable: Bool
+    /// The connection is already encrypted (implicit TLS, or after STLS).
+    public var tlsActive: Bool
+    /// When false and TLS is not active, USER/PASS/AUTH PLAIN are refused and CAPA omits USER and SASL.
+    public var plaintextAuthAllowed: Bool
+    /// Bad commands in a row before login that close the session.
+    public var maxBadCommandsBeforeLogin: Int
+    /// Bad commands in a row after login that close the session.
+    public var maxBadCommandsAfterLogin: Int
+
+    public init(
+        implementation: String = "pop3d",
+        greeting: String = "pop3d ready.",
+        tlsAvailable: Bool = false,
+        tlsActive: Bool = false,
+        plaintextAuthAllowed: Bool = true,
+        maxBadCommandsBeforeLogin: Int = 10,
+        maxBadCommandsAfterLogin: Int = 20
+    ) {
+        self.implementation = implementation
+        self.greeting = greeting
+        self.tlsAvailable = tlsAvailable
+        self.tlsActive = tlsActive
+        self.plaintextAuthAllowed = plaintextAuthAllowed
+        self.maxBadCommandsBeforeLogin = maxBadCommandsBeforeLogin
+        self.maxBadCommandsAfterLogin = maxBadCommandsAfterLogin
+    }
+
+    /// Plain-text credentials may be accepted on this connection now.
+    var plaintextAuthPermitted: Bool { plaintextAuthAllowed || tlsActive }
+
+    /// STLS may be given now.
+    var stlsOffered: Bool { tlsAvailable && !tlsActive }
+}

@@ -1,0 +1,67 @@
+public import Foundation
+import NIOCore
+import Synchronization
+
+/// What the monitor shows of one live POP3 session.
+public struct LiveSessionInfo: Sendable, Equatable {
+    public var sessionID: String
+    public var user: String?
+    public var peer: String
+    public var since: Date
+    public var bytesIn: Int64
+    public var bytesOut: Int64
+}
+
+/// The POP3 sessions of this process: for the monitor's session list and for telling each one the server stops.
+public final class LiveSessions: Sendable {
+    /// A live session's shared part; its counters are written by the session's event loop.
+    final class Entry: Sendable {
+        let sessionID: String
+        let peer: String
+        let since: Date
+        let channel: any Channel
+        let bytesIn = Atomic<Int64>(0)
+        let bytesOut = Atomic<Int64>(0)
+        let user = Mutex<String?>(nil)
+
+        init(sessionID: String, peer: String, since: Date, channel: any Channel) {
+            self.sessionID = sessionID
+            self.peer = peer
+            self.since = since
+            self.channel = channel
+        }
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    public init() {}
+
+    func register(_ entry: Entry) {
+        entries.withLock { $0[entry.sessionID] = entry }
+    }
+
+    func remove(_ sessionID: String) {
+        _ = entries.withLock { $0.removeValue(forKey: sessionID) }
+    }
+
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// A snapshot of every live session, oldest first.
+    public func list() -> [LiveSessionInfo] {
+        entries.withLock { Array($0.values) }.map { entry in
+            LiveSessionInfo(
+                sessionID: entry.sessionID, user: entry.user.withLock { $0 }, peer: entry.peer, since: entry.since,
+                bytesIn: entry.bytesIn.load(ordering: .relaxed), bytesOut: entry.bytesOut.load(ordering: .relaxed))
+        }.sorted { $0.since < $1.since }
+    }
+
+    /// Asks every session to answer `-ERR [SYS/TEMP] server shutting down` and close.
+    func shutdownAll() {
+        for entry in entries.withLock({ Array($0.values) }) {
+            entry.channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+        }
+    }
+}
+
+/// Sent through a session's pipeline when the server stops.
+struct ServerShutdownEvent: Sendable {}

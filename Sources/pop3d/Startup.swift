@@ -1,0 +1,29 @@
+import Logging
+import Server
+import Storage
+
+/// What pop3d does once before serving: finish interrupted deletions and warn about risky defaults.
+enum Startup {
+    static func prepare(storage: SQLiteStorage, maildir: String, logger: Logger) throws {
+        let store = MaildirStore(root: maildir, index: storage.stores.messageIndex)
+        let report = try storage.stores.journal.recover { entry in
+            guard let user = MailboxName(entry.user) else { return }
+            try store.removeMessage(user: user, baseName: entry.baseName, fileName: entry.fileName)
+        }
+        if report.discardedPending + report.finished + report.failed > 0 {
+            logger.notice(
+                "deletion journal recovered",
+                metadata: [
+                    "kept_pending": "\(report.discardedPending)", "finished": "\(report.finished)",
+                    "failed": "\(report.failed)",
+                ])
+        }
+        let defaults = try storage.defaultCredentialsInUse()
+        if defaults.user {
+            logger.warning("user foo still has the default password bar: change it (pop3ctl users passwd foo)")
+        }
+        if defaults.token {
+            logger.warning("the default monitor token is still valid: add your own and delete admin 'admin'")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import Server
+
+@Suite struct MaildirIndexTests {
+    @Test func secondOpenReadsNoBodies() throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        for number in 1...5 { try maildir.write("alice/cur/\(number).m:2,", "Subject: \(number)\n\nbody\n") }
+        let index = CountingIndexStore()
+        let store = MaildirStore(root: maildir.root, index: index)
+        let first = try store.open(user: maildir.user())
+        #expect(first.statistics.filesRead == 5)
+        #expect(index.snapshot.updates == 1)
+        #expect(index.snapshot.lastUpsert.count == 5)
+
+        let second = try store.open(user: maildir.user())
+        #expect(second.statistics.filesRead == 0)
+        #expect(second.statistics.bytesRead == 0)
+        #expect(second.statistics.indexHits == 5)
+        #expect(index.snapshot.updates == 1)
+        #expect(second.messages == first.messages)
+    }
+
+    @Test func changedFileIsReadAgainAndGoneFileIsForgotten() throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("alice/cur/1.a:2,", "a\n")
+        try maildir.write("alice/cur/2.b:2,", "b\n")
+        let index = CountingIndexStore()
+        let store = MaildirStore(root: maildir.root, index: index)
+        _ = try store.open(user: maildir.user())
+        try maildir.write("alice/cur/1.a:2,", "changed\n")
+        #expect(unlink(maildir.root + "/alice/cur/2.b:2,") == 0)
+        let drop = try store.open(user: maildir.user())
+        #expect(drop.statistics.filesRead == 1)
+        #expect(drop.messages.map(\.wireSize) == [9])
+        #expect(index.snapshot.lastRemove == ["2.b"])
+        #expect(index.snapshot.rows["alice"]?.keys.sorted() == ["1.a"])
+    }
+
+    @Test func staleIndexRowIsNotTrustedWhenSizeDiffers() throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("alice/cur/1.a:2,", "abc\n")
+        let index = CountingIndexStore()
+        index.state.withLock {
+            $0.rows["alice"] = ["1.a": .init(baseName: "1.a", fileSize: 99, modificationTime: 0, wireSize: 1234)]
+        }
+        let drop = try MaildirStore(root: maildir.root, index: index).open(user: maildir.user())
+        #expect(drop.messages.map(\.wireSize) == [5])
+    }
+
+    @Test func unreadableIndexFallsBackToReadingFiles() throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("alice/cur/1.a:2,", "abc\n")
+        let index = CountingIndexStore()
+        index.state.withLock { $0.failReads = true }
+        let drop = try MaildirStore(root: maildir.root, index: index).open(user: maildir.user())
+        #expect(drop.messages.map(\.wireSize) == [5])
+        #expect(drop.statistics.indexError != nil)
+        #expect(index.snapshot.updates == 0)
+    }
+}
