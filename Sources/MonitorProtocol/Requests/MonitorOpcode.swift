@@ -1,0 +1,31 @@
+/// The OP byte of a v2 request (echoed in its response).
+public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
+    case serverInfo = 0x01
+    case metrics = 0x02
+    case history = 0x03
+    case listUsers = 0x10
+    case addUser = 0x11
+    case deleteUser = 0x12
+    case changePassword = 0x13
+    case listAdmins = 0x20
+    case addAdmin = 0x21
+    case deleteAdmin = 0x22
+    case listSessions = 0x30
+    case setMaildir = 0x40
+}
+
+/// The METHOD byte of a v1 request.
+public enum LegacyMethod: UInt8, Sendable, Hashable, CaseIterable {
+    case get = 0x00
+    case config = 0x01
+}
+
+/// The TARGET byte of a v1 CONFIG request.
+public enum LegacyConfigTarget: UInt8, Sendable, Hashable, CaseIterable {
+    case setMaildir = 0x00
+    case bufferSize = 0x01
+    case addAdmin = 0x02
+    case deleteAdmin = 0x03
+    case addUser = 0x04
+    case deleteUser = 0x05
+}

@@ -1,0 +1,79 @@
+/// What a request asks the server to do, whichever version carried it. The server switches on this.
+public enum MonitorOperation: Sendable, Hashable {
+    /// v1 GET: one 32-bit value.
+    case legacyCounter(LegacyCounter)
+    /// v1 CONFIG 0x01: the buffer size in bytes (at least 1). v1 only.
+    case setBufferSize(UInt64)
+    /// Both versions: set the maildir path.
+    case setMaildir(path: String)
+    /// Both versions: add a monitor admin with a token.
+    case addAdmin(name: String, token: MonitorToken)
+    /// Both versions: delete a monitor admin.
+    case deleteAdmin(name: String)
+    /// Both versions: add a POP3 user.
+    case addUser(name: String, password: String)
+    /// Both versions: delete a POP3 user.
+    case deleteUser(name: String)
+    /// v2: server version, uptime and clock.
+    case serverInfo
+    /// v2: every metric's current 64-bit value.
+    case metrics
+    /// v2: a metric's history.
+    case history(HistoryQuery)
+    /// v2: a page of users with names after the cursor ("" = from the start).
+    case listUsers(after: String)
+    /// v2: replace a user's password.
+    case changePassword(name: String, password: String)
+    /// v2: a page of monitor admins with names after the cursor.
+    case listAdmins(after: String)
+    /// v2: a page of live sessions with ids after the cursor.
+    case listSessions(after: String)
+
+    /// The v2 OP byte, or nil for v1-only operations.
+    public var opcode: MonitorOpcode? {
+        switch self {
+        case .legacyCounter, .setBufferSize: nil
+        case .setMaildir: .setMaildir
+        case .addAdmin: .addAdmin
+        case .deleteAdmin: .deleteAdmin
+        case .addUser: .addUser
+        case .deleteUser: .deleteUser
+        case .serverInfo: .serverInfo
+        case .metrics: .metrics
+        case .history: .history
+        case .listUsers: .listUsers
+        case .changePassword: .changePassword
+        case .listAdmins: .listAdmins
+        case .listSessions: .listSessions
+        }
+    }
+
+    /// True when v1 can carry this operation.
+    public var isInVersion1: Bool {
+        switch self {
+        case .legacyCounter, .setBufferSize, .setMaildir, .addAdmin, .deleteAdmin, .addUser, .deleteUser: true
+        default: false
+        }
+    }
+
+    /// A one-line description for logs, never containing a password or token.
+    public var logDescription: String {
+        switch self {
+        case .legacyCounter(let counter): "get \(counter.metric.name)"
+        case .setBufferSize(let size): "set buffer size \(size)"
+        case .setMaildir(let path): "set maildir \(path)"
+        case .addAdmin(let name, _): "add admin \(name)"
+        case .deleteAdmin(let name): "delete admin \(name)"
+        case .addUser(let name, _): "add user \(name)"
+        case .deleteUser(let name): "delete user \(name)"
+        case .serverInfo: "server info"
+        case .metrics: "get metrics"
+        case .history(let query):
+            "history \(query.metric.name) from \(query.from) to \(query.to) step \(query.step)"
+        case .listUsers: "list users"
+        case .changePassword(let name, _): "change password of \(name)"
+        case .listAdmins: "list admins"
+        case .listSessions: "list sessions"
+        }
+    }
+}

@@ -1,0 +1,152 @@
+/// Decodes response DATA into a typed reply, for the client.
+enum ResponseBodyDecoder {
+    static func decode(
+        _ frame: MonitorResponseFrame, for request: MonitorRequest
+    ) throws(MonitorDecodingError) -> MonitorResponse {
+        switch frame.version {
+        case .v1:
+            return MonitorResponse(
+                version: .v1, requestID: 0, opcode: 0, status: frame.status,
+                body: try legacyBody(frame, operation: request.operation))
+        case .v2:
+            guard request.version == .v2 else { throw .unexpected("a version 2 answer to a version 1 request") }
+            guard frame.requestID == request.requestID else {
+                throw .unexpected("answer to request \(frame.requestID), expected \(request.requestID)")
+            }
+            guard let opcode = MonitorOpcode(rawValue: frame.opcode), opcode == request.operation.opcode else {
+                throw .unexpected("answer to operation 0x\(HexText.byte(frame.opcode))")
+            }
+            return MonitorResponse(
+                version: .v2, requestID: frame.requestID, opcode: frame.opcode, status: frame.status,
+                body: try body(frame, opcode: opcode))
+        }
+    }
+
+    private static func legacyBody(
+        _ frame: MonitorResponseFrame, operation: MonitorOperation
+    ) throws(MonitorDecodingError) -> MonitorReply {
+        guard frame.status == .ok else { return .failure(message: "") }
+        if case .legacyCounter = operation {
+            var reader = ByteReader(frame.data)
+            guard frame.data.count == 4, let value = reader.readUInt32() else {
+                throw .malformed("a GET answer must carry 4 bytes, got \(frame.data.count)")
+            }
+            return .legacyCounter(value)
+        }
+        guard frame.data.isEmpty || frame.data == [0x00] else {
+            throw .malformed("a CONFIG answer must carry DATA 0x00")
+        }
+        return .done
+    }
+
+    static func body(_ frame: MonitorResponseFrame, opcode: MonitorOpcode) throws(MonitorDecodingError) -> MonitorReply
+    {
+        guard frame.status == .ok else {
+            let message =
+                TextField.errorMessage.text(from: frame.data)
+                ?? Sanitizer.bytes(
+                    String(decoding: frame.data, as: UTF8.self), .errorMessage
+                ).asText
+            return .failure(message: message)
+        }
+        var reader = ByteReader(frame.data)
+        let reply: MonitorReply
+        switch opcode {
+        case .serverInfo:
+            let version = try text(&reader, "version")
+            guard let uptime = reader.readUInt64(), let time = reader.readInt64() else { throw cut("server info") }
+            reply = .serverInfo(ServerInfo(version: version, uptimeSeconds: uptime, time: time))
+        case .metrics:
+            reply = .metrics(try metrics(&reader))
+        case .history:
+            reply = .history(try history(&reader))
+        case .listUsers:
+            reply = .users(try page(&reader, entry: account))
+        case .listAdmins:
+            reply = .admins(try page(&reader, entry: account))
+        case .listSessions:
+            reply = .sessions(try page(&reader, entry: session))
+        case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir:
+            reply = .done
+        }
+        guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the data") }
+        return reply
+    }
+
+    private static func metrics(_ reader: inout ByteReader) throws(MonitorDecodingError) -> MetricsSnapshot {
+        guard let time = reader.readInt64(), let count = reader.readUInt8() else { throw cut("metrics") }
+        var values: [MetricValue] = []
+        for _ in 0..<count {
+            guard let id = reader.readUInt8(), let value = reader.readUInt64() else { throw cut("metrics") }
+            // A newer server may send metrics this client does not know: skip them.
+            if let metric = MetricID(rawValue: id) { values.append(MetricValue(metric: metric, value: value)) }
+        }
+        return MetricsSnapshot(time: time, values: values)
+    }
+
+    private static func history(_ reader: inout ByteReader) throws(MonitorDecodingError) -> HistorySeries {
+        guard let id = reader.readUInt8(), let step = reader.readInt64(), let count = reader.readUInt16() else {
+            throw cut("history")
+        }
+        guard let metric = MetricID(rawValue: id) else { throw .malformed("unknown metric id \(id)") }
+        guard Int(count) <= MonitorLimits.maxHistoryPoints else {
+            throw .malformed("\(count) points is over the limit")
+        }
+        var points: [HistoryPoint] = []
+        points.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let start = reader.readInt64(), let value = reader.readDouble(), let maximum = reader.readDouble()
+            else { throw cut("history") }
+            guard value.isFinite, maximum.isFinite else { throw .malformed("a history value is not a finite number") }
+            points.append(HistoryPoint(start: start, value: value, maximum: maximum))
+        }
+        return HistorySeries(metric: metric, step: step, points: points)
+    }
+
+    private static func page<Entry>(
+        _ reader: inout ByteReader, entry: (inout ByteReader) throws(MonitorDecodingError) -> Entry
+    ) throws(MonitorDecodingError) -> ListPage<Entry> {
+        guard let more = reader.readUInt8(), more <= 1, let count = reader.readUInt16() else {
+            throw .malformed("a list must start with MORE (0 or 1) and COUNT")
+        }
+        guard Int(count) <= MonitorLimits.maxListPageEntries else {
+            throw .malformed("\(count) entries is over the limit")
+        }
+        var entries: [Entry] = []
+        for _ in 0..<count {
+            entries.append(try entry(&reader))
+        }
+        return ListPage(entries: entries, more: more == 1)
+    }
+
+    private static func account(_ reader: inout ByteReader) throws(MonitorDecodingError) -> AccountEntry {
+        let name = try text(&reader, "name")
+        guard let created = reader.readInt64() else { throw cut("list entry") }
+        return AccountEntry(name: name, createdAt: created)
+    }
+
+    private static func session(_ reader: inout ByteReader) throws(MonitorDecodingError) -> SessionEntry {
+        let id = try text(&reader, "session id")
+        let user = try text(&reader, "user")
+        let peer = try text(&reader, "peer")
+        guard let since = reader.readInt64(), let bytesIn = reader.readUInt64(), let bytesOut = reader.readUInt64()
+        else { throw cut("session entry") }
+        return SessionEntry(id: id, user: user, peer: peer, since: since, bytesIn: bytesIn, bytesOut: bytesOut)
+    }
+
+    private static func text(_ reader: inout ByteReader, _ what: String) throws(MonitorDecodingError) -> String {
+        guard let bytes = reader.readShortField() else { throw cut(what) }
+        guard let text = TextField.shortText.text(from: bytes) else {
+            throw .malformed("the \(what) is not clean UTF-8")
+        }
+        return text
+    }
+
+    private static func cut(_ what: String) -> MonitorDecodingError {
+        .malformed("the \(what) is cut short")
+    }
+}
+
+extension [UInt8] {
+    fileprivate var asText: String { String(decoding: self, as: UTF8.self) }
+}

@@ -1,0 +1,3 @@
+import Client
+
+await Pop3ctlCommand.runFromCommandLine()
