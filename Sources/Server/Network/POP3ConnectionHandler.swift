@@ -106,6 +106,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
+        resumeWhenWritable = nil  // drops a paused stream's reader (its descriptor closes with it)
         lock?.release()
         lock = nil
         server.liveSessions.remove(sessionID)
