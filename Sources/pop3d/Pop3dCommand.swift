@@ -40,7 +40,9 @@ struct Pop3dCommand: AsyncParsableCommand {
         name: .customLong("monitor-listen"), help: "Address of the monitor port; beyond loopback a warning is logged.")
     var monitorAddress: String = "127.0.0.1"
 
-    @Option(name: .customLong("monitor-port"), parsing: .unconditional, help: "Monitor port for pop3ctl (0 picks a free one; -1 disables it).")
+    @Option(
+        name: .customLong("monitor-port"), parsing: .unconditional,
+        help: "Monitor port for pop3ctl (0 picks a free one; -1 disables it).")
     var monitorPort: Int = 1081
 
     @Option(
