@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// One session per maildrop: a second login gets `[IN-USE]` at once, never delayed like a failed login.
+@Suite("Maildrop lock")
+struct MaildropLockTests {
+    @Test func secondLoginIsRefusedAtOnceWhileTheFirstGoesOn() async throws {
+        let workspace = try Workspace()
+        let user = TestUsers.alice
+        try workspace.createUsers([user.name: user.password])
+        try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.bareLF], user: user.name)
+        // A failed login would wait 3 s; [IN-USE] must not.
+        let server = try await ServerProcess.start(workspace, options: ["--auth-failure-delay", "3"])
+
+        let first = try await RawConnection.open(port: server.port)
+        #expect(try await first.command("USER \(user.name)").hasPrefix("+OK"))
+        #expect(try await first.command("PASS \(user.password)").hasPrefix("+OK"))
+
+        let second = try await RawConnection.open(port: server.port)
+        #expect(try await second.command("USER \(user.name)").hasPrefix("+OK"))
+        let started = Date()
+        let refusal = try await second.command("PASS \(user.password)")
+        #expect(refusal.hasPrefix("-ERR [IN-USE]"), "\(refusal)")
+        #expect(Date().timeIntervalSince(started) < 1.5, "IN-USE was delayed")
+        let credentials = Data("\0\(user.name)\0\(user.password)".utf8).base64EncodedString()
+        #expect(try await second.command("AUTH PLAIN \(credentials)").hasPrefix("-ERR [IN-USE]"))
+
+        // The first session is untouched.
+        let wire = WireText.wireForm(SampleMessages.plainCRLF).count + WireText.wireForm(SampleMessages.bareLF).count
+        #expect(try await first.command("STAT") == "+OK 2 \(wire)")
+        #expect(try await first.command("RETR 1").hasPrefix("+OK"))
+        _ = try await first.multilineBody()
+        #expect(try await first.command("QUIT").hasPrefix("+OK"))
+
+        // Once it has quit, the same second connection may log in.
+        #expect(try await second.command("USER \(user.name)").hasPrefix("+OK"))
+        #expect(try await second.command("PASS \(user.password)").hasPrefix("+OK"))
+        #expect(try await second.command("STAT") == "+OK 2 \(wire)")
+        #expect(try await second.command("QUIT").hasPrefix("+OK"))
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func twoServersOnOneMaildirExcludeEachOther() async throws {
+        let workspace = try Workspace()
+        let user = TestUsers.bob
+        try workspace.createUsers([user.name: user.password])
+        try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
+        let one = try await ServerProcess.start(workspace)
+        let other = try await ServerProcess.start(workspace)
+
+        let holder = try await DeletionTests.login(user, port: one.port)
+        let second = try await RawConnection.open(port: other.port)
+        #expect(try await second.command("USER \(user.name)").hasPrefix("+OK"))
+        let refusal = try await second.command("PASS \(user.password)")
+        #expect(refusal.hasPrefix("-ERR [IN-USE]"), "the lock file did not exclude another process: \(refusal)")
+        #expect(try await holder.command("QUIT").hasPrefix("+OK"))
+        #expect(try await second.command("USER \(user.name)").hasPrefix("+OK"))
+        #expect(try await second.command("PASS \(user.password)").hasPrefix("+OK"))
+        #expect(try await second.command("QUIT").hasPrefix("+OK"))
+        #expect(try await one.stop() == 0)
+        #expect(try await other.stop() == 0)
+    }
+}

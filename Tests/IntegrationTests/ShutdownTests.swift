@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// SIGTERM: live sessions are told the server is shutting down, nothing they marked is deleted, exit 0.
+@Suite("Shutdown")
+struct ShutdownTests {
+    @Test func sigtermTellsSessionsAndDeletesNothing() async throws {
+        let workspace = try Workspace()
+        try workspace.createUsers(TestUsers.both)
+        for user in [TestUsers.alice.name, TestUsers.bob.name] {
+            try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.dotLines], user: user)
+        }
+        let server = try await ServerProcess.start(workspace)
+        var sessions: [RawConnection] = []
+        for user in [TestUsers.alice, TestUsers.bob] {
+            let session = try await DeletionTests.login(user, port: server.port)
+            #expect(try await session.command("DELE 1").hasPrefix("+OK"))
+            #expect(try await session.command("DELE 2").hasPrefix("+OK"))
+            sessions.append(session)
+        }
+        let anonymous = try await RawConnection.open(port: server.port)
+        sessions.append(anonymous)
+
+        #expect(try await server.stop(signal: SIGTERM) == 0, "\(server.transcript)")
+        for (index, session) in sessions.enumerated() {
+            let (bytes, closed) = try await session.readUntilClosed(timeout: 5)
+            let lines = WireText.lines(bytes)
+            #expect(closed, "session \(index) still open")
+            #expect(lines.count == 1, "session \(index) got \(lines)")
+            let notice = lines.first ?? ""
+            #expect(notice.hasPrefix("-ERR [SYS/TEMP]"), "session \(index): \(notice)")
+            #expect(notice.lowercased().contains("shutting down"), "session \(index): \(notice)")
+        }
+        for user in [TestUsers.alice.name, TestUsers.bob.name] {
+            #expect(workspace.maildir.messageFiles(user).count == 2, "\(user) lost mail")
+        }
+        #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal WHERE state != 'pending'") == ["0"])
+        #expect(try await workspace.sqlite("PRAGMA integrity_check") == ["ok"])
+    }
+}

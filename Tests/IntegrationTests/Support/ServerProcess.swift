@@ -1,0 +1,132 @@
+import Foundation
+import Synchronization
+
+/// A real pop3d child process on a free loopback port, with its whole log kept for assertions.
+final class ServerProcess: Sendable {
+    let workspace: Workspace
+    let options: [String]
+    private let process: Process
+    private let output: PipeCollector
+    private let errors: PipeCollector
+    private let exit = ProcessExit()
+    private let listeningPort = Atomic<Int>(0)
+
+    /// Options every test server gets: loopback only, any free port, no monitor, cheap hashes, no login penalty.
+    /// Later options (a test's own) override these.
+    static let baseOptions = [
+        "--listen", "127.0.0.1", "--password-cost", "10", "--auth-failure-delay", "0", "--monitor-port=-1",
+    ]
+
+    private init(workspace: Workspace, options: [String]) throws {
+        self.workspace = workspace
+        self.options = options
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ServerBinary.path())
+        process.arguments =
+            ["-p", "0", "-m", workspace.maildir.root.path, "--database", workspace.databasePath]
+            + Self.baseOptions + options
+        process.currentDirectoryURL = workspace.root
+        process.standardInput = FileHandle.nullDevice
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let exit = self.exit
+        process.terminationHandler = { finished in
+            let status = finished.terminationStatus
+            exit.record(finished.terminationReason == .uncaughtSignal ? 128 + status : status)
+        }
+        try process.run()
+        self.process = process
+        output = PipeCollector(stdout.fileHandleForReading)
+        errors = PipeCollector(stderr.fileHandleForReading)
+    }
+
+    deinit {
+        // A test that failed half-way must not leave a server behind.
+        if !exit.hasExited { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Starts pop3d on `workspace`'s maildir and database and waits until it says which port it listens on.
+    static func start(_ workspace: Workspace, options: [String] = []) async throws -> ServerProcess {
+        let server = try ServerProcess(workspace: workspace, options: options)
+        guard let line = await server.waitForLine(timeout: 10, where: { $0.message == "POP3 listening" }),
+            let address = line["address"], let portText = address.split(separator: ":").last,
+            let port = Int(portText), port > 0
+        else {
+            kill(server.process.processIdentifier, SIGKILL)
+            throw IntegrationError("pop3d did not report a listening port.\n\(server.transcript)")
+        }
+        server.listeningPort.store(port, ordering: .releasing)
+        return server
+    }
+
+    /// Starts a new pop3d on the same maildir and database with the same options.
+    func restart() async throws -> ServerProcess {
+        try await ServerProcess.start(workspace, options: options)
+    }
+
+    /// The POP3 port pop3d reported.
+    var port: Int { listeningPort.load(ordering: .acquiring) }
+
+    var isRunning: Bool { !exit.hasExited }
+
+    /// Everything pop3d wrote to standard output so far.
+    var log: String { output.text }
+
+    var logLines: [ServerLogLine] {
+        log.split(separator: "\n").compactMap(ServerLogLine.init)
+    }
+
+    /// Standard output and standard error, for failure messages.
+    var transcript: String { "--- pop3d stdout\n\(output.text)\n--- pop3d stderr\n\(errors.text)" }
+
+    /// Lines whose message is `message` (e.g. "login", "logout").
+    func lines(_ message: String) -> [ServerLogLine] { logLines.filter { $0.message == message } }
+
+    /// Waits until a log line matches `predicate`; nil after `timeout` seconds or when pop3d exits.
+    func waitForLine(timeout: Double = 10, where predicate: @escaping @Sendable (ServerLogLine) -> Bool) async
+        -> ServerLogLine?
+    {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let found = logLines.first(where: predicate) { return found }
+            if !isRunning || Date() >= deadline { return logLines.first(where: predicate) }
+            try? await Task.sleep(for: .milliseconds(40))
+        }
+    }
+
+    /// Waits until at least `count` lines have message `message`.
+    @discardableResult
+    func waitForLines(_ message: String, count: Int, timeout: Double = 10) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while lines(message).count < count {
+            if !isRunning || Date() >= deadline { return lines(message).count >= count }
+            try? await Task.sleep(for: .milliseconds(40))
+        }
+        return true
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status (128 + signal when a signal ended it).
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, timeout: Double = 15) async throws -> Int32 {
+        if isRunning { kill(process.processIdentifier, signal) }
+        return try await waitForExit(timeout: timeout)
+    }
+
+    /// Waits for pop3d to exit on its own; SIGKILLs it and throws when it does not within `timeout`.
+    func waitForExit(timeout: Double) async throws -> Int32 {
+        let exit = self.exit
+        let output = self.output
+        let inTime = try await Blocking.run {
+            let exited = exit.wait(timeout: timeout)
+            if exited { output.waitForEnd(timeout: 2) }
+            return exited
+        }
+        guard inTime, let status = exit.exitStatus else {
+            kill(process.processIdentifier, SIGKILL)
+            throw IntegrationError("pop3d did not exit within \(timeout) s.\n\(transcript)")
+        }
+        return status
+    }
+}

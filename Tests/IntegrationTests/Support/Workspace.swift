@@ -1,0 +1,47 @@
+import Foundation
+import Storage
+
+/// One test's private folder: the maildir, the database and scratch files; removed when the test ends.
+final class Workspace: Sendable {
+    let root: URL
+    let maildir: MaildirFixture
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("pop3d-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        maildir = MaildirFixture(root: root.appendingPathComponent("maildir"))
+        try FileManager.default.createDirectory(at: maildir.root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    var databasePath: String { path("pop3d.sqlite") }
+
+    func path(_ name: String) -> String { root.appendingPathComponent(name).path }
+
+    /// Creates the database (and the seed user foo/bar) and adds `users`, at the low test cost.
+    /// The storage is closed again before pop3d opens the file.
+    func createUsers(_ users: [String: String]) throws {
+        let storage = try SQLiteStorage(path: databasePath, passwordCost: 10)
+        defer { storage.close() }
+        for (name, password) in users.sorted(by: { $0.key < $1.key }) {
+            try storage.stores.users.createUser(name: name, password: password)
+        }
+    }
+
+    /// Writes a scratch file (client configuration, script) with the given permissions.
+    @discardableResult
+    func writeFile(_ name: String, _ text: String, permissions: Int = 0o644) throws -> String {
+        let file = path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: file)
+        return file
+    }
+
+    /// Answers a query with the sqlite3 shell, one row per line, columns split by `|`.
+    func sqlite(_ sql: String) async throws -> [String] {
+        let result = try await ExternalCommand.run("sqlite3", ["-batch", databasePath, sql], timeout: 20)
+        guard result.status == 0 else { throw IntegrationError("sqlite3 failed: \(result)") }
+        return result.output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// Autologout after login and the shorter limit before login, both shortened for the test.
+@Suite("Timeouts")
+struct TimeoutTests {
+    @Test func idleAndSilentConnectionsAreClosed() async throws {
+        let workspace = try Workspace()
+        let user = TestUsers.alice
+        try workspace.createUsers([user.name: user.password])
+        let server = try await ServerProcess.start(
+            workspace, options: ["--idle-timeout", "1", "--pre-login-timeout", "1"])
+
+        let idle = try await DeletionTests.login(user, port: server.port)
+        let silent = try await RawConnection.connect(port: server.port)
+        let busy = try await DeletionTests.login((name: "foo", password: "bar"), port: server.port)
+        let started = Date()
+        // A session that keeps talking is not logged out.
+        for _ in 0..<6 {
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await busy.command("NOOP").hasPrefix("+OK"))
+        }
+
+        let (idleBytes, idleClosed) = try await idle.readUntilClosed(timeout: 5)
+        #expect(idleClosed, "an idle session was not closed")
+        #expect(WireText.lines(idleBytes).last?.hasPrefix("-ERR") == true, "\(WireText.lines(idleBytes))")
+        let (silentBytes, silentClosed) = try await silent.readUntilClosed(timeout: 5)
+        #expect(silentClosed, "a silent connection was not closed")
+        #expect(WireText.lines(silentBytes).first?.hasPrefix("+OK") == true)
+        #expect(Date().timeIntervalSince(started) < 6)
+        #expect(try await busy.command("QUIT").hasPrefix("+OK"))
+        #expect(try await server.stop() == 0)
+    }
+}
