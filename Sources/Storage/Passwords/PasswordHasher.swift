@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 import _CryptoExtras
 
 /// Hashes and verifies passwords with scrypt (r 8, p 1, a random 16-byte salt), stored as a PHC-style string
