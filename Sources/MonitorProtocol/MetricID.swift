@@ -14,6 +14,7 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
     case sessionsShutdown = 11
     case monitorRequests = 12
     case uptimeSeconds = 13
+    case connectionsRejected = 14
 
     /// The metric's name, as stored and as typed on pop3ctl's command line.
     public var name: String {
@@ -32,6 +33,7 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
         case .sessionsShutdown: "sessions_shutdown"
         case .monitorRequests: "monitor_requests"
         case .uptimeSeconds: "uptime_seconds"
+        case .connectionsRejected: "connections_rejected"
         }
     }
 

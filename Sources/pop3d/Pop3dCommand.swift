@@ -65,6 +65,9 @@ struct Pop3dCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @OptionGroup(title: "Security")
+    var security: SecurityOptions
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (-1...65_535).contains(monitorPort) else { throw ValidationError("--monitor-port must be -1...65535") }
@@ -98,6 +101,14 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.authFailureDelay = .seconds(authFailureDelay)
         configuration.passwordCost = passwordCost
         configuration.sampleInterval = .seconds(sampleInterval)
+        security.apply(to: &configuration)
+        let tls: TLSCredentials?
+        do {
+            tls = try security.certificate.map { try TLSCredentials(certificatePath: $0, keyPath: security.key ?? "") }
+        } catch {
+            logger.critical("cannot load the TLS certificate or key: \(error)")
+            throw ExitCode(2)
+        }
 
         let storage: SQLiteStorage
         do {
@@ -114,9 +125,16 @@ struct Pop3dCommand: AsyncParsableCommand {
         let metrics = ServerMetrics()
         metrics.resume(from: try storage.stores.metrics.latestValues())
         let server = ServerContext(
-            configuration: configuration, stores: storage.stores, maildir: root, metrics: metrics, logger: logger)
+            configuration: configuration, stores: storage.stores, maildir: root, metrics: metrics, logger: logger,
+            tls: tls)
         server.start()
-        let services: [any Service] = [MetricsSampler(server: server), POP3Listener(server: server)]
+        Startup.warnAboutExposure(configuration: configuration, tls: tls, logger: logger)
+        var services: [any Service] = [MetricsSampler(server: server), POP3Listener(server: server)]
+        if let tls {
+            services.append(TLSReloadService(credentials: tls, logger: logger))
+            if configuration.tlsPort != nil { services.append(POP3Listener(server: server, implicitTLS: true)) }
+        }
+        if configuration.monitorPort >= 0 { services.append(MonitorListener(server: server)) }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],

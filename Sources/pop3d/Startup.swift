@@ -26,4 +26,14 @@ enum Startup {
             logger.warning("the default monitor token is still valid: add your own and delete admin 'admin'")
         }
     }
+
+    /// A server without TLS that listens beyond loopback sends passwords in clear: say so at every start.
+    static func warnAboutExposure(configuration: ServerConfiguration, tls: TLSCredentials?, logger: Logger) {
+        let exposed = configuration.listenAddresses.filter { !AddressRange.loopback.contains(address: $0) }
+        if tls == nil, !exposed.isEmpty {
+            logger.warning(
+                "POP3 listens beyond loopback without TLS: passwords cross the network in clear (use --tls-cert)",
+                metadata: ["addresses": "\(exposed.joined(separator: ", "))"])
+        }
+    }
 }

@@ -7,7 +7,7 @@ struct AuthenticationTests {
     @Test func unknownUserAndWrongPasswordLookTheSame() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         let server = try await ServerProcess.start(workspace)
 
         let wrongPassword = try await Self.failedLogin(user: user.name, password: "wrong", port: server.port)
@@ -36,7 +36,7 @@ struct AuthenticationTests {
     @Test func failedLoginsAreDelayedGoodOnesAreNot() async throws {
         let workspace = try Workspace()
         let user = TestUsers.bob
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         // Two servers, so each failure below is the first from this address (the delay grows per address).
         let first = try await ServerProcess.start(workspace, options: ["--auth-failure-delay", "2"])
         let second = try await ServerProcess.start(workspace, options: ["--auth-failure-delay", "2"])

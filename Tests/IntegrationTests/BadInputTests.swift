@@ -7,7 +7,7 @@ struct BadInputTests {
     @Test func longLinesJunkAndBadNumbersNeverHurtTheServer() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
         let server = try await ServerProcess.start(workspace)
 
@@ -64,7 +64,8 @@ struct BadInputTests {
         #expect(server.isRunning)
         let normal = try await DeletionTests.login(user, port: server.port)
         #expect(try await normal.command("RETR 1").hasPrefix("+OK"))
-        #expect(try await normal.multilineBody() == WireText.stuffed(WireText.wireForm(SampleMessages.plainCRLF)))
+        let expected = WireText.stuffed(WireText.wireForm(SampleMessages.plainCRLF))
+        #expect(ByteDifference.between(try await normal.multilineBody(), expected) == nil)
         #expect(try await normal.command("QUIT").hasPrefix("+OK"))
         #expect(try await server.stop() == 0)
     }

@@ -7,7 +7,7 @@ struct ClientHabitTests {
     @Test func outlookDiscoveryThenUserPass() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.eightBit], user: user.name)
         let server = try await ServerProcess.start(workspace)
         let connection = try await RawConnection.open(port: server.port)
@@ -57,7 +57,7 @@ struct ClientHabitTests {
     @Test func longPasswordWithSpacesFitsInOneLine() async throws {
         let workspace = try Workspace()
         let password = String(repeating: "pass word ", count: 100)  // 1,000 octets, spaces included
-        try workspace.createUsers(["longpw": password])
+        try await workspace.createUsers(["longpw": password])
         let server = try await ServerProcess.start(workspace)
         let connection = try await RawConnection.open(port: server.port)
         #expect(try await connection.command("USER longpw").hasPrefix("+OK"))

@@ -57,7 +57,7 @@ struct ConcurrencyTests {
     @Test func twoHundredSessionsAtOnce() async throws {
         let count = 200
         let workspace = try Workspace()
-        try workspace.createUsers(Dictionary(uniqueKeysWithValues: (0..<count).map { ("user\($0)", "pw-\($0)") }))
+        try await workspace.createUsers(Dictionary(uniqueKeysWithValues: (0..<count).map { ("user\($0)", "pw-\($0)") }))
         for number in 0..<count {
             try workspace.maildir.deliver(SampleMessages.numbered(number), user: "user\(number)", name: "1.m\(number)")
         }

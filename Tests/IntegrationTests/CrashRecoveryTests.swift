@@ -8,7 +8,7 @@ struct CrashRecoveryTests {
     @Test func startupFinishesCommittingRowsAndDiscardsPendingOnes() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         let maildir = workspace.maildir
         try maildir.deliver(SampleMessages.plainCRLF, user: user.name, name: "1000.quit:2,S", folder: .cur)
         // The flags changed after QUIT was journaled: recovery finds the file by its base name.
@@ -40,7 +40,7 @@ struct CrashRecoveryTests {
     @Test func killedServerKeepsUncommittedMailAndLeavesNoLock() async throws {
         let workspace = try Workspace()
         let user = TestUsers.bob
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.bareLF], user: user.name)
         let server = try await ServerProcess.start(workspace)
         let session = try await DeletionTests.login(user, port: server.port)

@@ -6,7 +6,7 @@ struct DeletionTests {
     @Test func onlyQuitRemovesDeletedMessages() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll(
             [SampleMessages.plainCRLF, SampleMessages.bareLF, SampleMessages.dotLines], user: user.name)
         let all = workspace.maildir.baseNames(user.name)

@@ -7,7 +7,7 @@ struct FetchmailClientTests {
     @Test func downloadsEverythingIntactAndDeletes() async throws {
         let workspace = try Workspace()
         let user = TestUsers.bob
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll(SampleMessages.mixed, user: user.name)
         let server = try await ServerProcess.start(workspace)
         let inbox = workspace.root.appendingPathComponent("delivered")
@@ -45,8 +45,7 @@ struct FetchmailClientTests {
             .map { Array(try Data(contentsOf: inbox.appendingPathComponent($0))) }
         #expect(delivered.count == SampleMessages.mixed.count)
         #expect(
-            ClientAssertions.normalisedSet(delivered) == ClientAssertions.normalisedSet(SampleMessages.mixed),
-            "\(ClientAssertions.summary(delivered))")
+            ClientAssertions.sameMessages(delivered, SampleMessages.mixed), "\(ClientAssertions.summary(delivered))")
         #expect(workspace.maildir.messageFiles(user.name).isEmpty)
         #expect(try await server.stop() == 0)
     }

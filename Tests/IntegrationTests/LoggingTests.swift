@@ -8,7 +8,7 @@ struct LoggingTests {
     @Test func sessionLinesAndSessionRows() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         let messages = [SampleMessages.plainCRLF, SampleMessages.dotLines, SampleMessages.bareLF]
         try workspace.maildir.deliverAll(messages, user: user.name)
         let server = try await ServerProcess.start(workspace)

@@ -7,7 +7,7 @@ struct MaildropLockTests {
     @Test func secondLoginIsRefusedAtOnceWhileTheFirstGoesOn() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.bareLF], user: user.name)
         // A failed login would wait 3 s; [IN-USE] must not.
         let server = try await ServerProcess.start(workspace, options: ["--auth-failure-delay", "3"])
@@ -43,7 +43,7 @@ struct MaildropLockTests {
     @Test func twoServersOnOneMaildirExcludeEachOther() async throws {
         let workspace = try Workspace()
         let user = TestUsers.bob
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
         let one = try await ServerProcess.start(workspace)
         let other = try await ServerProcess.start(workspace)

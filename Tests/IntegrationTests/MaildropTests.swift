@@ -8,7 +8,7 @@ struct MaildropTests {
     @Test func newMailMovesToCurAndUIDLsSurviveFlagChanges() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.bareLF], user: user.name)
         let server = try await ServerProcess.start(workspace)
 
@@ -33,7 +33,7 @@ struct MaildropTests {
 
     @Test func missingMaildropIsEmptyAndVanishedMessagesAreErrors() async throws {
         let workspace = try Workspace()
-        try workspace.createUsers(TestUsers.both)
+        try await workspace.createUsers(TestUsers.both)
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.dotLines], user: TestUsers.bob.name)
         let server = try await ServerProcess.start(workspace)
 
@@ -67,7 +67,7 @@ struct MaildropTests {
     @Test func oddFileNamesGetValidStableUIDLsAndEmptyMessagesWork() async throws {
         let workspace = try Workspace()
         let user = TestUsers.bob
-        try workspace.createUsers([user.name: user.password])
+        try await workspace.createUsers([user.name: user.password])
         let names = ["1.plain", "2." + String(repeating: "L", count: 100), "3.caf\u{E9}", "4 with space", "5.empty"]
         for (index, name) in names.enumerated() {
             try workspace.maildir.deliver(index == 4 ? [] : SampleMessages.numbered(index), user: user.name, name: name)

@@ -6,7 +6,7 @@ import Testing
 struct ShutdownTests {
     @Test func sigtermTellsSessionsAndDeletesNothing() async throws {
         let workspace = try Workspace()
-        try workspace.createUsers(TestUsers.both)
+        try await workspace.createUsers(TestUsers.both)
         for user in [TestUsers.alice.name, TestUsers.bob.name] {
             try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.dotLines], user: user)
         }
@@ -36,5 +36,28 @@ struct ShutdownTests {
         }
         #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal WHERE state != 'pending'") == ["0"])
         #expect(try await workspace.sqlite("PRAGMA integrity_check") == ["ok"])
+        // Every session was recorded before the database closed.
+        let reasons = try await workspace.sqlite("SELECT coalesce(user, '-') || ' ' || end_reason FROM sessions")
+        #expect(reasons.count == 3, "\(reasons)")
+
+        // The next start drops the dead sessions' pending DELEs; the mail is all there.
+        let restarted = try await server.restart()
+        #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal") == ["0"])
+        let session = try await DeletionTests.login(TestUsers.alice, port: restarted.port)
+        #expect(try await session.command("STAT").hasPrefix("+OK 2 "))
+        #expect(try await session.command("QUIT").hasPrefix("+OK"))
+        #expect(try await restarted.stop() == 0)
+    }
+
+    /// `--monitor-port -1` turns the monitor off; POP3 must still run and stop cleanly.
+    @Test func servesAndStopsWithTheMonitorDisabled() async throws {
+        let workspace = try Workspace()
+        let server = try await ServerProcess.start(workspace, options: ["--monitor-port=-1"])
+        try await Task.sleep(for: .milliseconds(500))
+        try #require(server.isRunning, "pop3d stopped by itself:\n\(server.transcript)")
+        let session = try await DeletionTests.login((name: "foo", password: "bar"), port: server.port)
+        #expect(try await session.command("STAT") == "+OK 0 0")
+        #expect(try await session.command("QUIT").hasPrefix("+OK"))
+        #expect(try await server.stop() == 0, "\(server.transcript)")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MonitorProtocol
 import NIOCore
+import NIOSSL
 import Storage
 
 /// Serves one POP3 connection: feeds framed lines to the `POP3Session` state machine one at a time and performs
@@ -39,12 +40,14 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
 
-    init(server: ServerContext, sessionID: String, peer: String) {
+    init(server: ServerContext, sessionID: String, peer: String, implicitTLS: Bool) {
         self.server = server
         self.sessionID = sessionID
         self.session = POP3Session(
             configuration: POP3SessionConfiguration(
-                implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready."))
+                implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
+                tlsAvailable: server.tls != nil, tlsActive: implicitTLS,
+                plaintextAuthAllowed: server.plaintextAuthAllowed(peer: peer)))
         var logger = server.logger
         logger[metadataKey: "session"] = "\(sessionID)"
         logger[metadataKey: "peer"] = "\(peer)"
@@ -167,8 +170,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
             case .commitDeletions:
                 commitDeletions()
             case .startTLS:
-                // TLS is not configured, so the session never offers STLS; refuse defensively.
-                write(POP3Response.err(nil, "TLS is not available").encoded())
+                startTLS()
             case .close(let end):
                 close(end)
             }
@@ -249,29 +251,57 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    // MARK: STLS
+
+    /// RFC 2595: the `+OK` is already written; flush it in clear, forget everything the client pipelined behind
+    /// STLS, and put TLS in front of the framer.
+    private func startTLS() {
+        guard let context, let credentials = server.tls else {
+            close(.protocolViolation)
+            return
+        }
+        flushIfNeeded()
+        queued.removeAll()
+        do {
+            let operations = context.pipeline.syncOperations
+            try operations.handler(type: POP3LineFramer.self).discardBufferedInput()
+            try operations.addHandler(NIOSSLServerHandler(context: credentials.context), position: .first)
+            logger.debug("STLS: TLS handshake started")
+        } catch {
+            logger.error("STLS failed", metadata: ["error": "\(error)"])
+            close(.protocolViolation)
+        }
+    }
+
     // MARK: Login
 
     private func authenticate(user: String, password: [UInt8]) {
         guard let context else { return }
-        let users = server.stores.users
+        let users = server.cachingUsers
         let passwordText = String(decoding: password, as: UTF8.self)
-        server.hashing.submit(on: context.eventLoop) { try users.verify(name: user, password: passwordText) }
-            .assumeIsolated().whenComplete { [self] result in
-                switch result {
-                case .success(.valid):
-                    openMaildrop(user: user)
-                case .success(.invalid):
-                    loginFailed(user: user, .badCredentials, result: .failed)
-                case .failure(let error) where error is HashingQueue.Full:
-                    loginFailed(user: user, .temporary("Server busy, try again later."), result: .error)
-                case .failure(let error):
-                    logger.error("user store failed", metadata: ["error": "\(error)"])
-                    loginFailed(user: user, .temporary("Authentication is temporarily unavailable."), result: .error)
-                }
+        // A cached verification is a memory lookup: it skips the hashing queue (and any backlog there).
+        let cached = users.isCached(name: user, password: passwordText)
+        let verification =
+            cached
+            ? context.eventLoop.makeCompletedFuture { try users.verify(name: user, password: passwordText) }
+            : server.hashing.submit(on: context.eventLoop) { try users.verify(name: user, password: passwordText) }
+        verification.assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(.valid):
+                server.throttle.success(address: peer)
+                openMaildrop(user: user, authentication: cached ? "cache" : "kdf")
+            case .success(.invalid):
+                loginFailed(user: user, .badCredentials, result: .failed, password: password)
+            case .failure(let error) where error is HashingQueue.Full:
+                loginFailed(user: user, .temporary("Server busy, try again later."), result: .error)
+            case .failure(let error):
+                logger.error("user store failed", metadata: ["error": "\(error)"])
+                loginFailed(user: user, .temporary("Authentication is temporarily unavailable."), result: .error)
             }
+        }
     }
 
-    private func openMaildrop(user: String) {
+    private func openMaildrop(user: String, authentication: String) {
         guard let context else { return }
         guard let name = MailboxName(user) else {
             loginFailed(user: user, .permanent("This user name cannot have a maildrop."), result: .error)
@@ -308,6 +338,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
                     "login",
                     metadata: [
                         "messages": "\(opened.maildrop.messages.count)", "size": "\(opened.maildrop.totalWireSize)",
+                        "auth": "\(authentication)",
                     ])
                 let listing = opened.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
                 resume(with: session.authenticationSucceeded(listing: listing))
@@ -321,12 +352,19 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     }
 
     /// Answers a failed login; bad credentials wait the failure delay first (scheduled, never a blocked thread).
-    private func loginFailed(user: String, _ failure: AuthenticationFailure, result: AuthResult) {
+    private func loginFailed(
+        user: String, _ failure: AuthenticationFailure, result: AuthResult, password: [UInt8] = []
+    ) {
         guard let context else { return }
         server.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: result))
         if result == .failed { server.metrics.add(.loginsFailed) }
-        logger.info("login failed", metadata: ["user": "\(user)", "reason": "\(result.rawValue)"])
-        let delay = failure == .badCredentials ? TimeAmount(server.configuration.authFailureDelay) : .zero
+        let delay =
+            failure == .badCredentials ? TimeAmount(server.throttle.failure(address: peer, password: password)) : .zero
+        logger.info(
+            "login failed",
+            metadata: [
+                "user": "\(user)", "reason": "\(result.rawValue)", "delay_ms": "\(delay.nanoseconds / 1_000_000)",
+            ])
         guard delay > .zero else {
             resume(with: session.authenticationFailed(failure))
             return

@@ -1,21 +1,28 @@
 import Logging
 public import NIOCore
 public import NIOPosix
+import NIOSSL
 public import ServiceLifecycle
 
 /// The POP3 service: binds the listening sockets, serves connections until graceful shutdown, then tells every
 /// live session the server is stopping and waits (boundedly) for them to close.
 public final class POP3Listener: Service {
     private let server: ServerContext
+    private let port: Int
+    /// True for the RFC 8314 port: TLS starts before the greeting.
+    private let implicitTLS: Bool
     private let group: any EventLoopGroup
     /// Called with each bound address (tests and logs learn the port when 0 was asked for).
     private let onBound: @Sendable (SocketAddress) -> Void
 
     public init(
-        server: ServerContext, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        server: ServerContext, implicitTLS: Bool = false,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.server = server
+        self.implicitTLS = implicitTLS
+        self.port = implicitTLS ? server.configuration.tlsPort ?? 995 : server.configuration.port
         self.group = group
         self.onBound = onBound
     }
@@ -25,10 +32,11 @@ public final class POP3Listener: Service {
         for address in server.configuration.listenAddresses {
             do {
                 let channel = try await bootstrap(ipv6Only: address.contains(":"))
-                    .bind(host: address, port: server.configuration.port).get()
+                    .bind(host: address, port: port).get()
                 channels.append(channel)
                 if let local = channel.localAddress {
-                    server.logger.info("POP3 listening", metadata: ["address": "\(local)"])
+                    server.logger.info(
+                        implicitTLS ? "POP3S listening" : "POP3 listening", metadata: ["address": "\(local)"])
                     onBound(local)
                 }
             } catch {
@@ -37,7 +45,7 @@ public final class POP3Listener: Service {
             }
         }
         guard !channels.isEmpty else {
-            throw ListenerError.nothingBound(server.configuration.listenAddresses, server.configuration.port)
+            throw ListenerError.nothingBound(server.configuration.listenAddresses, port)
         }
         try? await gracefulShutdown()
         server.logger.info("POP3 stopping: closing listeners and telling sessions")
@@ -50,6 +58,7 @@ public final class POP3Listener: Service {
 
     private func bootstrap(ipv6Only: Bool) -> ServerBootstrap {
         let server = self.server
+        let implicitTLS = self.implicitTLS
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1_024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -65,8 +74,25 @@ public final class POP3Listener: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress.map(Self.describe) ?? "unknown"
-                    let handler = POP3ConnectionHandler(server: server, sessionID: SessionID.make(), peer: peer)
-                    try channel.pipeline.syncOperations.addHandlers([POP3LineFramer(), handler])
+                    let operations = channel.pipeline.syncOperations
+                    let decision = server.limiter.admit(peer)
+                    guard decision == .admitted else {
+                        server.metrics.add(.connectionsRejected)
+                        server.logger.warning(
+                            "connection refused: limit reached",
+                            metadata: [
+                                "peer": "\(peer)", "limit": "\(decision == .overTotal ? "total" : "per address")",
+                            ])
+                        try operations.addHandler(RefusingHandler())
+                        return
+                    }
+                    channel.closeFuture.whenComplete { _ in server.limiter.release(peer) }
+                    if implicitTLS, let credentials = server.tls {
+                        try operations.addHandler(NIOSSLServerHandler(context: credentials.context))
+                    }
+                    let handler = POP3ConnectionHandler(
+                        server: server, sessionID: SessionID.make(), peer: peer, implicitTLS: implicitTLS)
+                    try operations.addHandlers([POP3LineFramer(), handler])
                 }
             }
     }
@@ -96,4 +122,18 @@ enum SessionID {
         let hex = String(value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
+}
+
+/// Answers a connection over a limit and closes it.
+final class RefusingHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        let text = POP3Response.err(.sysTemp, "Too many connections, try again later.").encoded()
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: text))).assumeIsolated()
+            .whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

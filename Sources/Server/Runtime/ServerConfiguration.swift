@@ -27,6 +27,24 @@ public struct ServerConfiguration: Sendable {
     /// Password hashes waiting beyond this many get `-ERR [SYS/TEMP]`.
     public var hashingBacklog: Int = 64
 
+    /// PEM certificate chain and key; with both, POP3 offers STLS and the implicit-TLS port may be used.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Implicit TLS (RFC 8314, conventionally 995); nil: off.
+    public var tlsPort: Int?
+    /// Allow USER/PASS and AUTH PLAIN without TLS from any address even when TLS is configured.
+    public var allowPlaintextAuth = false
+    /// Addresses treated as local: plain-text logins are always allowed from them.
+    public var localNetworks: [AddressRange] = AddressRange.loopback
+    /// Addresses exempt from the per-address connection cap (loopback always is).
+    public var trustedNetworks: [AddressRange] = []
+    public var maximumConnections = 20_000
+    public var maximumConnectionsPerAddress = 1_000
+    /// The failed-login delay doubles per address from `authFailureDelay` up to this.
+    public var authFailureDelayMaximum: Duration = .seconds(15)
+    /// How long a successful password verification is remembered; zero turns the cache off.
+    public var authCacheLifetime: Duration = .seconds(300)
+
     public static let defaultMaildir = "./directories/"
     public static let version = "0.1.0"
 

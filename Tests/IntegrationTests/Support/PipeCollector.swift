@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Drains one pipe on its own thread, so a chatty child never blocks on a full pipe,
 /// and lets the test read what has arrived so far.
 final class PipeCollector: Sendable {
@@ -9,10 +13,14 @@ final class PipeCollector: Sendable {
 
     init(_ handle: FileHandle) {
         let thread = Thread { [self] in
+            // read(2) returns what is there now (FileHandle's read(upToCount:) waits for the full count).
+            // A read error ends collection like EOF does; the test then sees what arrived.
+            var chunk = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                bytes.withLock { $0.append(contentsOf: chunk) }
+                let count = chunk.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                bytes.withLock { $0 += chunk[..<count] }
             }
             finished.signal()
         }

@@ -11,10 +11,10 @@ final class ServerProcess: Sendable {
     private let exit = ProcessExit()
     private let listeningPort = Atomic<Int>(0)
 
-    /// Options every test server gets: loopback only, any free port, no monitor, cheap hashes, no login penalty.
-    /// Later options (a test's own) override these.
+    /// Options every test server gets: loopback only, free ports (POP3 and monitor), cheap hashes, no login
+    /// penalty. Later options (a test's own) override these.
     static let baseOptions = [
-        "--listen", "127.0.0.1", "--password-cost", "10", "--auth-failure-delay", "0", "--monitor-port=-1",
+        "--listen", "127.0.0.1", "--password-cost", "10", "--auth-failure-delay", "0", "--monitor-port", "0",
     ]
 
     private init(workspace: Workspace, options: [String]) throws {

@@ -21,11 +21,15 @@ final class Workspace: Sendable {
 
     /// Creates the database (and the seed user foo/bar) and adds `users`, at the low test cost.
     /// The storage is closed again before pop3d opens the file.
-    func createUsers(_ users: [String: String]) throws {
-        let storage = try SQLiteStorage(path: databasePath, passwordCost: 10)
-        defer { storage.close() }
-        for (name, password) in users.sorted(by: { $0.key < $1.key }) {
-            try storage.stores.users.createUser(name: name, password: password)
+    /// Runs on its own thread: hashing 200 passwords would otherwise hold up the other tests' tasks.
+    func createUsers(_ users: [String: String]) async throws {
+        let path = databasePath
+        try await Blocking.run {
+            let storage = try SQLiteStorage(path: path, passwordCost: 10)
+            defer { storage.close() }
+            for (name, password) in users.sorted(by: { $0.key < $1.key }) {
+                try storage.stores.users.createUser(name: name, password: password)
+            }
         }
     }
 
