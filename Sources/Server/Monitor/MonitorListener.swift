@@ -1,0 +1,83 @@
+public import NIOCore
+public import NIOPosix
+public import ServiceLifecycle
+
+/// The monitor service: binds the monitor port (unless it is disabled with port -1), answers pop3ctl until
+/// graceful shutdown, then closes the port.
+public final class MonitorListener: Service {
+    private let server: ServerContext
+    private let group: any EventLoopGroup
+    private let timeouts: MonitorTimeouts
+    /// Called with the bound address (tests and logs learn the port when 0 was asked for).
+    private let onBound: @Sendable (SocketAddress) -> Void
+
+    public init(
+        server: ServerContext, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        timeouts: MonitorTimeouts = .standard, onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.server = server
+        self.group = group
+        self.timeouts = timeouts
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let address = server.configuration.monitorAddress
+        let port = server.configuration.monitorPort
+        guard port != -1 else {
+            server.logger.info("monitor disabled")
+            return
+        }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap().bind(host: address, port: port).get()
+        } catch {
+            throw MonitorListenerError.cannotBind(address: address, port: port, reason: "\(error)")
+        }
+        if let local = channel.localAddress {
+            server.logger.info("monitor listening", metadata: ["address": "\(local)"])
+            if !MonitorAddress.isLoopback(local) {
+                server.logger.warning(
+                    "the monitor port is reachable beyond this machine; tokens and passwords cross the network in clear",
+                    metadata: ["address": "\(local)"])
+            }
+            onBound(local)
+        }
+        try? await gracefulShutdown()
+        server.logger.info("monitor stopping")
+        try? await channel.close()
+    }
+
+    private func bootstrap() -> ServerBootstrap {
+        let server = self.server
+        let timeouts = self.timeouts
+        let processor = MonitorRequestProcessor(server: server)
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1_024, high: 2 * 1_024 * 1_024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let peer = channel.remoteAddress.map(MonitorAddress.describe) ?? "unknown"
+                    let handler = MonitorConnectionHandler(
+                        server: server, processor: processor, timeouts: timeouts, peer: peer)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+    }
+}
+
+/// Why the monitor service could not start.
+public enum MonitorListenerError: Error, CustomStringConvertible {
+    case cannotBind(address: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotBind(let address, let port, let reason):
+            "cannot listen for the monitor on \(address) port \(port): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,147 @@
+public import Foundation
+public import MonitorProtocol
+import Storage
+
+/// Carries out one checked monitor operation against the stores and the live state of the process.
+/// Every method blocks (SQLite, hashing): call it on the I/O pool, never on an event loop.
+public struct MonitorOperationPerformer: Sendable {
+    private let server: ServerContext
+    private let now: @Sendable () -> Date
+
+    public init(server: ServerContext, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.server = server
+        self.now = now
+    }
+
+    /// The reply to `operation`, or the refusal to answer. `version` decides how refusals are worded on the wire
+    /// (v1 has no "not found" or "already exists").
+    public func perform(_ operation: MonitorOperation, version: MonitorVersion) throws(MonitorFailure)
+        -> MonitorReply
+    {
+        let refusals = MonitorRefusals(version: version)
+        do {
+            return try reply(to: operation, refusals: refusals)
+        } catch let failure as MonitorFailure {
+            throw failure
+        } catch {
+            let failure = refusals.failure(for: error, doing: operation.logDescription)
+            if failure.status == .serverError {
+                server.logger.error(
+                    "monitor request failed", metadata: ["request": "\(operation.logDescription)", "error": "\(error)"])
+            }
+            throw failure
+        }
+    }
+
+    private func reply(to operation: MonitorOperation, refusals: MonitorRefusals) throws -> MonitorReply {
+        let stores = server.stores
+        switch operation {
+        case .legacyCounter(let counter):
+            return .legacyCounter(LegacyCounter.wireValue(currentValue(counter.metric)))
+        case .setBufferSize(let size):
+            try stores.settings.setValue(String(size), forKey: SettingKeys.bufferSize)
+            return .done
+        case .setMaildir(let path):
+            try Self.checkMaildir(path)
+            try stores.settings.setValue(path, forKey: SettingKeys.maildir)
+            server.setMaildir(path)
+            return .done
+        case .addAdmin(let name, let token):
+            try stores.tokens.addToken(admin: name, token: token.text)
+            return .done
+        case .deleteAdmin(let name):
+            guard try stores.tokens.deleteToken(admin: name) else { throw refusals.notFound("admin \(name)") }
+            return .done
+        case .addUser(let name, let password):
+            try stores.users.createUser(name: name, password: password)
+            return .done
+        case .deleteUser(let name):
+            guard try stores.users.deleteUser(name: name) else { throw refusals.notFound("user \(name)") }
+            return .done
+        case .changePassword(let name, let password):
+            guard try stores.users.changePassword(name: name, newPassword: password) else {
+                throw refusals.notFound("user \(name)")
+            }
+            return .done
+        case .serverInfo:
+            return .serverInfo(
+                ServerInfo(
+                    version: ServerConfiguration.version, uptimeSeconds: currentValue(.uptimeSeconds),
+                    time: UnixTime.seconds(now())))
+        case .metrics:
+            let values = MetricID.allCases.map { MetricValue(metric: $0, value: currentValue($0)) }
+            return .metrics(MetricsSnapshot(time: UnixTime.seconds(now()), values: values))
+        case .history(let query):
+            return .history(try history(query))
+        case .listUsers(let after):
+            let users = try stores.users.listUsers().map {
+                AccountEntry(name: $0.name, createdAt: UnixTime.seconds($0.createdAt))
+            }
+            return .users(ListPage.page(of: users, after: after, key: \.name))
+        case .listAdmins(let after):
+            let admins = try stores.tokens.listTokens().map {
+                AccountEntry(name: $0.admin, createdAt: UnixTime.seconds($0.createdAt))
+            }
+            return .admins(ListPage.page(of: admins, after: after, key: \.name))
+        case .listSessions(let after):
+            let sessions = server.liveSessions.list().map {
+                SessionEntry(
+                    id: $0.sessionID, user: $0.user ?? "", peer: $0.peer, since: UnixTime.seconds($0.since),
+                    bytesIn: UInt64(max(0, $0.bytesIn)), bytesOut: UInt64(max(0, $0.bytesOut)))
+            }
+            return .sessions(ListPage.page(of: sessions, after: after, key: \.id))
+        }
+    }
+
+    /// A metric as the wire carries it: never negative (a gauge can dip below zero for an instant).
+    private func currentValue(_ metric: MetricID) -> UInt64 {
+        UInt64(max(0, server.metrics.value(metric)))
+    }
+
+    private func history(_ query: HistoryQuery) throws -> HistorySeries {
+        // The parser checks this too; checked again so a query built elsewhere cannot ask the store for millions.
+        if let problem = query.problem { throw MonitorFailure(problem, "the history query is out of range") }
+        // Past 2^52 seconds a Double no longer tells neighbouring seconds apart, and no sample lives there.
+        let representable: Int64 = 1 << 52
+        if query.to <= -representable || query.from >= representable {
+            return HistorySeries(metric: query.metric, step: query.step, points: [])
+        }
+        let points = try server.stores.metrics.history(
+            metric: query.metric.name, kind: query.metric.isCounter ? .counter : .gauge,
+            from: Date(timeIntervalSince1970: Double(query.from)), to: Date(timeIntervalSince1970: Double(query.to)),
+            step: Double(query.step)
+        ).map {
+            HistoryPoint(
+                start: UnixTime.seconds($0.start), value: $0.value.isFinite ? $0.value : 0,
+                maximum: $0.maximum.isFinite ? $0.maximum : 0)
+        }
+        return HistorySeries(metric: query.metric, step: query.step, points: points)
+    }
+
+    /// A maildir that exists must be a folder; a missing one is created at the first login.
+    private static func checkMaildir(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw MonitorFailure(.badData, "\(path) exists and is not a folder")
+        }
+    }
+}
+
+/// The settings keys the monitor writes.
+enum SettingKeys {
+    /// The maildir root; pop3d reads it at start when no -m is given.
+    static let maildir = "maildir"
+    /// The v1 buffer size, kept for the seed client.
+    static let bufferSize = "buffer_size"
+}
+
+/// Unix seconds of a date, without trapping on dates far outside Int64's range.
+enum UnixTime {
+    static func seconds(_ date: Date) -> Int64 {
+        let value = date.timeIntervalSince1970.rounded(.down)
+        guard value.isFinite else { return 0 }
+        if value >= 9.2e18 { return Int64.max }
+        if value <= -9.2e18 { return Int64.min }
+        return Int64(value)
+    }
+}
