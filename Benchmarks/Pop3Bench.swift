@@ -1,0 +1,1 @@
+@main struct Pop3Bench { static func main() { print("pop3bench: not yet") } }
