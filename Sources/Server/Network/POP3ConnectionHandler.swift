@@ -383,13 +383,22 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
             return
         }
         let message = maildrop.messages[number - 1]
-        server.ioPool.runIfActive(eventLoop: context.eventLoop) {
-            try store.openMessage(message, in: maildrop)
+        let allocator = context.channel.allocator
+        // Opening and the first chunk share one pool job: a small message costs a single hop.
+        server.ioPool.runIfActive(eventLoop: context.eventLoop) { () throws -> OpenedMessage in
+            let reader = try store.openMessage(message, in: maildrop)
+            do {
+                let chunk = try Self.readChunk(reader, encoder: WireEncoder(bodyLines: bodyLines), allocator: allocator)
+                return OpenedMessage(reader: reader, firstChunk: chunk)
+            } catch {
+                reader.close()
+                throw error
+            }
         }.assumeIsolated().whenComplete { [self] result in
             switch result {
-            case .success(let reader):
+            case .success(let opened):
                 write(POP3Response.ok("\(size) octets").encoded())
-                streamChunk(number: number, reader: reader, encoder: WireEncoder(bodyLines: bodyLines))
+                deliver(opened.firstChunk, number: number, reader: opened.reader)
             case .failure(let error):
                 logger.info("message unavailable", metadata: ["number": "\(number)", "error": "\(error)"])
                 resume(with: session.messageUnavailable(number: number))
@@ -397,50 +406,70 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Reads and encodes one chunk on the pool, writes it here, and goes on while the channel stays writable.
+    /// Reads up to one chunk and encodes it; runs on the pool. Reads on after a short read, so a message that ends
+    /// inside this chunk is finished here instead of costing another job.
+    private static func readChunk(_ reader: MessageReader, encoder: WireEncoder, allocator: ByteBufferAllocator)
+        throws -> EncodedChunk
+    {
+        var encoder = encoder
+        var raw = allocator.buffer(capacity: min(chunkSize, reader.fileSize + 1))
+        var atEnd = false
+        while raw.readableBytes < chunkSize {
+            let count = try reader.read(into: &raw, maxBytes: chunkSize - raw.readableBytes)
+            if count == 0 {
+                atEnd = true
+                break
+            }
+        }
+        var wire = allocator.buffer(capacity: raw.readableBytes + raw.readableBytes / 16 + 8)
+        if raw.readableBytes > 0 { encoder.encode(raw, into: &wire) }
+        let finished = atEnd || encoder.isComplete
+        if finished { encoder.finish(into: &wire) }
+        return EncodedChunk(encoder: encoder, wire: wire, finished: finished)
+    }
+
+    /// Streams the next chunk from the pool, while the channel stays writable.
     private func streamChunk(number: Int, reader: MessageReader, encoder: WireEncoder) {
         guard let context else {
             reader.close()
             return
         }
         let allocator = context.channel.allocator
-        server.ioPool.runIfActive(eventLoop: context.eventLoop) { () throws -> EncodedChunk in
-            var encoder = encoder
-            var raw = allocator.buffer(capacity: Self.chunkSize)
-            let count = try reader.read(into: &raw, maxBytes: Self.chunkSize)
-            var wire = allocator.buffer(capacity: count + count / 16 + 8)
-            if count > 0 { encoder.encode(raw, into: &wire) }
-            let finished = count == 0 || encoder.isComplete
-            if finished { encoder.finish(into: &wire) }
-            return EncodedChunk(encoder: encoder, wire: wire, finished: finished)
+        server.ioPool.runIfActive(eventLoop: context.eventLoop) {
+            try Self.readChunk(reader, encoder: encoder, allocator: allocator)
         }.assumeIsolated().whenComplete { [self] result in
-            guard let context = self.context else {
-                reader.close()
-                return
-            }
             switch result {
             case .success(let chunk):
-                messageBytesSent += Int64(chunk.wire.readableBytes)
-                write(chunk.wire)
-                lastActivity = .now()
-                if chunk.finished {
-                    reader.close()
-                    server.metrics.add(.messagesRetrieved)
-                    resume(with: session.messageSent(number: number))
-                    return
-                }
-                flushIfNeeded()
-                let next = { [self] in streamChunk(number: number, reader: reader, encoder: chunk.encoder) }
-                if context.channel.isWritable { next() } else { resumeWhenWritable = next }
+                deliver(chunk, number: number, reader: reader)
             case .failure(let error):
                 // The +OK is already out: the only honest answer left is to drop the connection.
                 reader.close()
                 logger.error("read failed mid-message", metadata: ["number": "\(number)", "error": "\(error)"])
                 endReason = .error
                 flushIfNeeded()
-                context.close(promise: nil)
+                self.context?.close(promise: nil)
             }
         }
+    }
+
+    /// Writes one encoded chunk; finishes the message or asks for the next chunk when the channel can take it.
+    private func deliver(_ chunk: EncodedChunk, number: Int, reader: MessageReader) {
+        guard let context else {
+            reader.close()
+            return
+        }
+        messageBytesSent += Int64(chunk.wire.readableBytes)
+        write(chunk.wire)
+        lastActivity = .now()
+        if chunk.finished {
+            reader.close()
+            server.metrics.add(.messagesRetrieved)
+            resume(with: session.messageSent(number: number))
+            return
+        }
+        flushIfNeeded()
+        let next = { [self] in streamChunk(number: number, reader: reader, encoder: chunk.encoder) }
+        if context.channel.isWritable { next() } else { resumeWhenWritable = next }
     }
 
     // MARK: DELE, RSET, QUIT
@@ -520,6 +549,12 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
 private struct OpenedMaildrop: Sendable {
     let maildrop: Maildrop
     let lock: MaildropLock
+}
+
+/// A message opened on the pool, with its first encoded chunk.
+private struct OpenedMessage: Sendable {
+    let reader: MessageReader
+    let firstChunk: EncodedChunk
 }
 
 /// One encoded chunk of a message and the encoder state to continue with.
