@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import Storage
+
+// RETR and TOP: a message streamed from the pool in encoded chunks, with back-pressure.
+extension POP3ConnectionHandler {
+    // MARK: RETR and TOP
+
+    func sendMessage(number: Int, size: Int, bodyLines: Int?) {
+        guard let context, let maildrop, let store = maildirStore, maildrop.messages.indices.contains(number - 1)
+        else {
+            resume(with: session.messageUnavailable(number: number))
+            return
+        }
+        let message = maildrop.messages[number - 1]
+        let allocator = context.channel.allocator
+        // Opening and the first chunk share one pool job: a small message costs a single hop.
+        server.ioPool.runIfActive(eventLoop: context.eventLoop) { () throws -> OpenedMessage in
+            let reader = try store.openMessage(message, in: maildrop)
+            do {
+                let chunk = try Self.readChunk(reader, encoder: WireEncoder(bodyLines: bodyLines), allocator: allocator)
+                return OpenedMessage(reader: reader, firstChunk: chunk)
+            } catch {
+                reader.close()
+                throw error
+            }
+        }.assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(let opened):
+                write(POP3Response.ok("\(size) octets").encoded())
+                deliver(opened.firstChunk, number: number, reader: opened.reader)
+            case .failure(let error):
+                logger.info("message unavailable", metadata: ["number": "\(number)", "error": "\(error)"])
+                resume(with: session.messageUnavailable(number: number))
+            }
+        }
+    }
+
+    /// Reads up to one chunk and encodes it; runs on the pool. Reads on after a short read, so a message that ends
+    /// inside this chunk is finished here instead of costing another job.
+    static func readChunk(_ reader: MessageReader, encoder: WireEncoder, allocator: ByteBufferAllocator)
+        throws -> EncodedChunk
+    {
+        var encoder = encoder
+        var raw = allocator.buffer(capacity: min(chunkSize, reader.fileSize + 1))
+        var atEnd = false
+        while raw.readableBytes < chunkSize {
+            let count = try reader.read(into: &raw, maxBytes: chunkSize - raw.readableBytes)
+            if count == 0 {
+                atEnd = true
+                break
+            }
+        }
+        var wire = allocator.buffer(capacity: raw.readableBytes + raw.readableBytes / 16 + 8)
+        if raw.readableBytes > 0 { encoder.encode(raw, into: &wire) }
+        let finished = atEnd || encoder.isComplete
+        if finished { encoder.finish(into: &wire) }
+        return EncodedChunk(encoder: encoder, wire: wire, finished: finished)
+    }
+
+    /// Streams the next chunk from the pool, while the channel stays writable.
+    func streamChunk(number: Int, reader: MessageReader, encoder: WireEncoder) {
+        guard let context else {
+            reader.close()
+            return
+        }
+        let allocator = context.channel.allocator
+        server.ioPool.runIfActive(eventLoop: context.eventLoop) {
+            try Self.readChunk(reader, encoder: encoder, allocator: allocator)
+        }.assumeIsolated().whenComplete { [self] result in
+            switch result {
+            case .success(let chunk):
+                deliver(chunk, number: number, reader: reader)
+            case .failure(let error):
+                // The +OK is already out: the only honest answer left is to drop the connection.
+                reader.close()
+                logger.error("read failed mid-message", metadata: ["number": "\(number)", "error": "\(error)"])
+                endReason = .error
+                flushIfNeeded()
+                self.context?.close(promise: nil)
+            }
+        }
+    }
+
+    /// Writes one encoded chunk; finishes the message or asks for the next chunk when the channel can take it.
+    func deliver(_ chunk: EncodedChunk, number: Int, reader: MessageReader) {
+        guard let context else {
+            reader.close()
+            return
+        }
+        messageBytesSent += Int64(chunk.wire.readableBytes)
+        write(chunk.wire)
+        lastActivity = .now()
+        if chunk.finished {
+            reader.close()
+            server.metrics.add(.messagesRetrieved)
+            resume(with: session.messageSent(number: number))
+            return
+        }
+        flushIfNeeded()
+        let next = { [self] in streamChunk(number: number, reader: reader, encoder: chunk.encoder) }
+        if context.channel.isWritable { next() } else { resumeWhenWritable = next }
+    }
+}
+
+/// A message opened on the pool, with its first encoded chunk.
+struct OpenedMessage: Sendable {
+    let reader: MessageReader
+    let firstChunk: EncodedChunk
+}
+
+/// One encoded chunk of a message and the encoder state to continue with.
+struct EncodedChunk: Sendable {
+    let encoder: WireEncoder
+    let wire: ByteBuffer
+    let finished: Bool
+}
