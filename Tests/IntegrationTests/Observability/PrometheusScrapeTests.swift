@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// `--metrics-listen`: a real pop3d scraped with curl after a real POP3 session.
+@Suite("Prometheus")
+struct PrometheusScrapeTests {
+    @Test func scrapeAfterASession() async throws {
+        let workspace = try Workspace()
+        let user = TestUsers.alice
+        try await workspace.createUsers([user.name: user.password])
+        try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.dotLines], user: user.name)
+        let server = try await ServerProcess.start(workspace, options: ["--metrics-listen", "127.0.0.1:0"])
+        let port = try await Self.metricsPort(of: server)
+
+        let session = try await DeletionTests.login(user, port: server.port)
+        #expect(try await session.command("RETR 1").hasPrefix("+OK"))
+        _ = try await session.multilineBody()
+        #expect(try await session.command("QUIT").hasPrefix("+OK"))
+        #expect(await server.waitForLines("disconnect", count: 1), "\(server.transcript)")
+
+        let base = "http://127.0.0.1:\(port)"
+        let scrape = try await ExternalCommand.run(
+            "curl", ["-s", "-w", "\n%{http_code} %{content_type}", "\(base)/metrics"])
+        #expect(scrape.status == 0, "\(scrape)")
+        var body = scrape.output
+        let trailer = try #require(body.split(separator: "\n").last)
+        #expect(trailer == "200 text/plain; version=0.0.4; charset=utf-8")
+        body.removeLast(trailer.count)
+        let check = ExpositionCheck(body)
+        #expect(check.problems.isEmpty, "\(check.problems)\n\(body)")
+        #expect((check.samples["pop3d_connections_total"] ?? 0) >= 1, "\(body)")
+        #expect((check.samples["pop3d_bytes_out_total"] ?? 0) > 0)
+        #expect((check.samples["pop3d_bytes_in_total"] ?? 0) > 0)
+        #expect(check.samples["pop3d_logins_ok_total"] == 1)
+        #expect(check.samples["pop3d_messages_retrieved_total"] == 1)
+        #expect(check.samples["pop3d_sessions_quit_total"] == 1)
+        #expect(check.samples["pop3d_connections_current"] == 0)
+        #expect(check.samples["pop3d_build_info{version=\"0.1.0\"}"] == 1)
+        #expect(check.types["pop3d_uptime_seconds"] == "gauge")
+        #expect(check.types["pop3d_connections_total"] == "counter")
+
+        #expect(try await Self.status(["\(base)/other"]) == "404")
+        #expect(try await Self.status(["\(base)/"]) == "404")
+        #expect(try await Self.status(["-X", "POST", "\(base)/metrics"]) == "405")
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test("a non-loopback address is served with a warning; a malformed one stops the start")
+    func addresses() async throws {
+        let workspace = try Workspace()
+        let server = try await ServerProcess.start(workspace, options: ["--metrics-listen", "0.0.0.0:0"])
+        let port = try await Self.metricsPort(of: server)
+        #expect(server.logLines.contains { $0.level == "warning" && $0.message.contains("metrics port is reachable") })
+        #expect(try await Self.status(["http://127.0.0.1:\(port)/metrics"]) == "200")
+        #expect(try await server.stop() == 0)
+
+        for bad in ["9110", "::1:9110", "127.0.0.1:70000", "host:port"] {
+            let result = try await ExternalCommand.run(
+                try ServerBinary.path(),
+                ["-p", "0", "--database", workspace.databasePath, "--metrics-listen", bad], timeout: 10)
+            #expect(result.status == 64, "\(bad): \(result)")
+            #expect(result.errors.contains("--metrics-listen"), "\(result)")
+        }
+    }
+
+    /// The port from the "metrics listening" line.
+    static func metricsPort(of server: ServerProcess) async throws -> Int {
+        let line = await server.waitForLine { $0.message == "metrics listening" }
+        guard let address = line?["address"], let text = address.split(separator: ":").last, let port = Int(text),
+            port > 0
+        else { throw IntegrationError("no metrics port in the log.\n\(server.transcript)") }
+        return port
+    }
+
+    /// The HTTP status curl saw.
+    static func status(_ arguments: [String]) async throws -> String {
+        let result = try await ExternalCommand.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}"] + arguments)
+        return result.output
+    }
+}
