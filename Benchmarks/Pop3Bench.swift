@@ -1,1 +1,10 @@
-@main struct Pop3Bench { static func main() { print("pop3bench: not yet") } }
+import ArgumentParser
+
+/// `pop3bench`: writes benchmark fixtures and drives scenarios A–E against a POP3 server.
+@main
+struct Pop3Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pop3bench",
+        abstract: "Load generator for POP3 servers: fixtures and scenarios A–E (see documentation/performance.md).",
+        subcommands: [FixturesCommand.self, RunCommand.self])
+}

@@ -5,4 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-prerequisites.sh
 swift build -c release --product pop3d
-exec "$(swift build -c release --show-bin-path)/pop3d" "$@"
+# As root (a container, a quick try) pop3d refuses to start without --user or --allow-root: this script is for
+# trying pop3d out, so it passes --allow-root then. A real installation runs it with --user (packaging/).
+extra=()
+if [ "$(id -u)" = 0 ]; then extra=(--allow-root); fi
+exec "$(swift build -c release --show-bin-path)/pop3d" "${extra[@]}" "$@"

@@ -32,7 +32,7 @@ public final class SQLiteStorage: Sendable {
             authEvents: activity,
             sessions: activity,
             metrics: SQLiteMetricsStore(database: database),
-            messageIndex: SQLiteMessageIndex(database: database))
+            messageIndex: SQLiteMessageIndex(database: database), maintenance: database)
         if migrationReport.wasNew {
             try stores.users.createUser(name: SeedDefaults.userName, password: SeedDefaults.password)
             try stores.tokens.addToken(admin: SeedDefaults.adminName, token: SeedDefaults.adminToken)

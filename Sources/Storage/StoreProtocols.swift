@@ -8,6 +8,10 @@ public import Foundation
 public protocol UserStore: Sendable {
     /// Creates a user; throws `StorageError.alreadyExists` when the name is taken.
     func createUser(name: String, password: String) throws
+    /// Creates a user from an existing hash (an import from Dovecot): an scrypt PHC string or a `CryptHash`'s
+    /// stored form. Throws `StorageError.invalidValue` for a hash `PasswordHasher` cannot verify and
+    /// `StorageError.alreadyExists` when the name is taken.
+    func importUser(name: String, passwordHash: String) throws
     /// Deletes a user; returns false when there was none.
     @discardableResult func deleteUser(name: String) throws -> Bool
     /// All users, ordered by name.
@@ -48,6 +52,8 @@ public protocol DeletionJournal: Sendable {
     func markCommitting(session: String) throws -> [JournalEntry]
     /// Marks entries whose files are gone as done.
     func markDone(ids: [Int64]) throws
+    /// Drops committing entries whose files could not be removed, so their messages really stay.
+    func discard(ids: [Int64]) throws
     /// Start-up recovery: discards pending rows (their sessions are dead) and returns committing rows,
     /// which the caller must finish (remove the files) and then mark done.
     func recover() throws -> (discardedPending: Int, committing: [JournalEntry])
@@ -86,6 +92,13 @@ public protocol MetricsStore: Sendable {
 public protocol MessageIndexStore: Sendable {
     func indexedMessages(user: String) throws -> [String: IndexedMessage]
     func updateIndex(user: String, upsert: [IndexedMessage], remove: [String]) throws
+}
+
+/// Whole-database jobs an operator asks for while the server runs.
+public protocol DatabaseMaintenance: Sendable {
+    /// Writes a consistent copy of the live database to `path`, a new file (mode 0600);
+    /// throws `StorageError.alreadyExists` when the file exists.
+    func backup(to path: String) throws
 }
 
 /// What start-up recovery of the deletion journal did.

@@ -68,6 +68,15 @@ struct Pop3dCommand: AsyncParsableCommand {
     @OptionGroup(title: "Security")
     var security: SecurityOptions
 
+    @OptionGroup(title: "Observability")
+    var observability: ObservabilityOptions
+
+    @OptionGroup(title: "Moving from another server")
+    var migration: MigrationOptions
+
+    @OptionGroup(title: "Running as a service")
+    var service: ServiceOptions
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (-1...65_535).contains(monitorPort) else { throw ValidationError("--monitor-port must be -1...65535") }
@@ -84,12 +93,9 @@ struct Pop3dCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap(observability.logHandlerFactory(level: level))
         let logger = Logger(label: "pop3d")
+        let privileges = try PrivilegeSwitch.make(service, databasePath: database, logger: logger)
         var configuration = ServerConfiguration()
         configuration.port = port
         if !listenAddresses.isEmpty { configuration.listenAddresses = listenAddresses }
@@ -102,6 +108,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.passwordCost = passwordCost
         configuration.sampleInterval = .seconds(sampleInterval)
         security.apply(to: &configuration)
+        observability.apply(to: &configuration)
+        migration.apply(to: &configuration)
         let tls: TLSCredentials?
         do {
             tls = try security.certificate.map { try TLSCredentials(certificatePath: $0, keyPath: security.key ?? "") }
@@ -125,16 +133,29 @@ struct Pop3dCommand: AsyncParsableCommand {
         let metrics = ServerMetrics()
         metrics.resume(from: try storage.stores.metrics.latestValues())
         let server = ServerContext(
-            configuration: configuration, stores: storage.stores, maildir: root, metrics: metrics, logger: logger,
-            tls: tls)
+            configuration: configuration, stores: privileges.gated(storage.stores), maildir: root, metrics: metrics,
+            logger: logger, tls: tls)
         server.start()
         Startup.warnAboutExposure(configuration: configuration, tls: tls, logger: logger)
-        var services: [any Service] = [MetricsSampler(server: server), POP3Listener(server: server)]
+        var services: [any Service] = [
+            MetricsSampler(server: server), POP3Listener(server: server, onReady: privileges.expectListener()),
+        ]
         if let tls {
             services.append(TLSReloadService(credentials: tls, logger: logger))
-            if configuration.tlsPort != nil { services.append(POP3Listener(server: server, implicitTLS: true)) }
+            if configuration.tlsPort != nil {
+                services.append(POP3Listener(server: server, implicitTLS: true, onReady: privileges.expectListener()))
+            }
         }
-        if configuration.monitorPort >= 0 { services.append(MonitorListener(server: server)) }
+        if configuration.monitorPort >= 0 {
+            services.append(MonitorListener(server: server, onBound: privileges.expectBinding()))
+        }
+        if let metricsListen = configuration.metricsListen {
+            services.append(
+                PrometheusEndpoint(
+                    address: metricsListen, metrics: server.metrics, logger: logger,
+                    onBound: privileges.expectBinding()))
+        }
+        services.append(privileges)
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],

@@ -21,7 +21,8 @@ import Testing
         #expect(MetricName.resolve("bytes_in") == .bytesIn)
         #expect(MetricName.resolve("CONNECTIONS") == .connectionsTotal)
         #expect(MetricName.resolve("13") == .uptimeSeconds)
-        #expect(MetricName.resolve("14") == nil)
+        #expect(MetricName.resolve("14") == .connectionsRejected)
+        #expect(MetricName.resolve("15") == nil)
         #expect(MetricName.resolve("conn") == nil)
     }
 

@@ -23,7 +23,7 @@ import Testing
         .history(HistoryQuery(metric: .bytesOut, from: -3_600, to: 86_400, step: 60)),
         .history(HistoryQuery(metric: .uptimeSeconds, from: 0, to: 4_096, step: 1)),
         .listUsers(after: ""), .listUsers(after: "m"), .changePassword(name: "bob", password: "new"),
-        .listAdmins(after: "a"), .listSessions(after: "s-1"),
+        .listAdmins(after: "a"), .listSessions(after: "s-1"), .backup(path: "/var/lib/pop3d/backup ü.sqlite"),
     ]
 
     @Test(arguments: bothVersions + v1Only)
@@ -96,6 +96,7 @@ import Testing
         (.addUser(name: "bob", password: "x"), .done),
         (.deleteAdmin(name: "ann"), .done),
         (.setMaildir(path: "/m"), .done),
+        (.backup(path: "/b.sqlite"), .done),
     ]
 
     @Test(arguments: replies.indices)

@@ -71,4 +71,21 @@ struct DeletionJournalTests {
         let retry = try journal.recover { _ in }
         #expect(retry.finished == 1)
     }
+
+    @Test func discardedCommittingRowsAreNotRecoveredLater() throws {
+        let folder = try TemporaryDirectory()
+        let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
+        defer { storage.close() }
+        let journal = storage.stores.journal
+        try journal.addPending(session: "Q", user: "u", baseName: "a", fileName: "a")
+        try journal.addPending(session: "Q", user: "u", baseName: "b", fileName: "b")
+        let committing = try journal.markCommitting(session: "Q")
+        try journal.markDone(ids: [committing[0].id])
+        try journal.discard(ids: [committing[1].id])
+        var removedAtRecovery: [String] = []
+        let report = try journal.recover { removedAtRecovery.append($0.baseName) }
+        #expect(removedAtRecovery.isEmpty, "a message the client was told stays must never be removed later")
+        #expect(report == JournalRecoveryReport(discardedPending: 0, finished: 0, failed: 0))
+        #expect(try journal.countsByState() == [.pending: 0, .committing: 0, .done: 1])
+    }
 }

@@ -38,7 +38,7 @@ public struct Pop3ctlCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             LegacyCommand.self, StatsCommand.self, HistoryCommand.self, UsersCommand.self, TokensCommand.self,
-            SessionsCommand.self, PingCommand.self,
+            SessionsCommand.self, PingCommand.self, BackupCommand.self,
         ],
         defaultSubcommand: LegacyCommand.self
     )

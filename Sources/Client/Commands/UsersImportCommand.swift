@@ -1,14 +1,17 @@
 import ArgumentParser
 import MonitorProtocol
 
-/// `pop3ctl users import FILE`: adds every `user:password` line, reporting each line.
+/// `pop3ctl users import FILE`: adds every `user:password` or Dovecot passwd-file line, reporting each line.
 struct UsersImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Add users from a file of user:password lines ('-' reads stdin).",
+        abstract: "Add users from a file of user:password lines or a Dovecot passwd-file ('-' reads stdin).",
         discussion: """
-            Blank lines and lines starting with '#' are skipped. Each line's outcome is printed; a bad line or a \
-            refused user does not stop the import. The exit status is 1 when any line failed.
+            Dovecot lines user:{SCHEME}hash[:uid:gid:...] are accepted for {PLAIN}, {SHA512-CRYPT}, \
+            {SHA256-CRYPT} and {BLF-CRYPT}: crypt hashes are kept and replaced by scrypt at the user's next good \
+            login; {PLAIN} passwords are hashed at once. A password that starts with {NAME} is always read as a \
+            scheme. Blank lines and lines starting with '#' are skipped. Each line's outcome is printed; a bad \
+            line or a refused user does not stop the import. The exit status is 1 when any line failed.
             """)
 
     @Argument(help: "The file, or - for standard input.") var file: String

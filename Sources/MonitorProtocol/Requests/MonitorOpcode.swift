@@ -12,6 +12,7 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case deleteAdmin = 0x22
     case listSessions = 0x30
     case setMaildir = 0x40
+    case backup = 0x50
 }
 
 /// The METHOD byte of a v1 request.

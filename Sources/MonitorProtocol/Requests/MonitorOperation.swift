@@ -28,6 +28,8 @@ public enum MonitorOperation: Sendable, Hashable {
     case listAdmins(after: String)
     /// v2: a page of live sessions with ids after the cursor.
     case listSessions(after: String)
+    /// v2: write a consistent copy of the live database to a new file at `path` (absolute, on the server's machine).
+    case backup(path: String)
 
     /// The v2 OP byte, or nil for v1-only operations.
     public var opcode: MonitorOpcode? {
@@ -45,6 +47,7 @@ public enum MonitorOperation: Sendable, Hashable {
         case .changePassword: .changePassword
         case .listAdmins: .listAdmins
         case .listSessions: .listSessions
+        case .backup: .backup
         }
     }
 
@@ -74,6 +77,7 @@ public enum MonitorOperation: Sendable, Hashable {
         case .changePassword(let name, _): "change password of \(name)"
         case .listAdmins: "list admins"
         case .listSessions: "list sessions"
+        case .backup(let path): "back up the database to \(path)"
         }
     }
 }

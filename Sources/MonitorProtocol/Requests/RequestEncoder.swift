@@ -45,6 +45,8 @@ enum RequestEncoder {
             writer.writeShortField(try Fields.bytes(name, .name, "the admin name"))
         case .setMaildir(let path):
             writer.writeLongField(try Fields.bytes(path, .path, "the maildir path"))
+        case .backup(let path):
+            writer.writeLongField(try Fields.bytes(path, .path, "the backup path"))
         case .legacyCounter, .setBufferSize:
             throw .notInVersion(.v2)
         }

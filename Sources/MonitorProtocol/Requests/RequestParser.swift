@@ -37,6 +37,8 @@ enum RequestParser {
             operation = .deleteAdmin(name: try shortText(&reader, .name, "admin name"))
         case .setMaildir:
             operation = .setMaildir(path: try longText(&reader, .path, "maildir path"))
+        case .backup:
+            operation = .backup(path: try longText(&reader, .path, "backup path"))
         }
         guard reader.isAtEnd else {
             throw MonitorFailure(.badData, "\(reader.remaining) unexpected bytes after the data")

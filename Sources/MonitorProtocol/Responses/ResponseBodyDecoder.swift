@@ -66,7 +66,7 @@ enum ResponseBodyDecoder {
             reply = .admins(try page(&reader, entry: account))
         case .listSessions:
             reply = .sessions(try page(&reader, entry: session))
-        case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir:
+        case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir, .backup:
             reply = .done
         }
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the data") }

@@ -6,10 +6,13 @@ public import Storage
 public struct MaildirStore: Sendable {
     public let root: String
     public let index: (any MessageIndexStore)?
+    /// Where UIDLs come from; `.dovecot` reads each maildrop's `dovecot-uidlist` at open.
+    public let uidlSource: UIDLSource
 
-    public init(root: String, index: (any MessageIndexStore)?) {
+    public init(root: String, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d) {
         self.root = root
         self.index = index
+        self.uidlSource = uidlSource
     }
 
     /// `<root>/<user>`, the folder that also holds the lock file.
@@ -24,7 +27,7 @@ public struct MaildirStore: Sendable {
         for path in [directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
             try FileSystem.ensureDirectory(path)
         }
-        var scan = MaildropScan(directory: directory, user: user, index: index)
+        var scan = MaildropScan(directory: directory, user: user, index: index, uidlSource: uidlSource)
         let messages = try scan.run()
         return Maildrop(user: user, directory: directory, messages: messages, statistics: scan.statistics)
     }

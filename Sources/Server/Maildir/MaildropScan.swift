@@ -6,12 +6,14 @@ struct MaildropScan {
     let directory: String
     let user: MailboxName
     let index: (any MessageIndexStore)?
+    let uidlSource: UIDLSource
     private(set) var statistics = MaildropScanStatistics()
 
-    init(directory: String, user: MailboxName, index: (any MessageIndexStore)?) {
+    init(directory: String, user: MailboxName, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d) {
         self.directory = directory
         self.user = user
         self.index = index
+        self.uidlSource = uidlSource
     }
 
     /// A regular file found in `cur/`.
@@ -29,15 +31,37 @@ struct MaildropScan {
         try moveNewMail(from: directory + "/new", to: cur)
         var entries = try listMessages(in: cur)
         entries = try sizeMessages(entries, in: cur)
-        entries.sort(by: Self.deliveredBefore)
+        let dovecot = uidlSource == .dovecot ? dovecotUIDList() : nil
+        if let dovecot {
+            // Dovecot numbers messages in UID order; the ones it never saw come after, in delivery order.
+            entries.sort { left, right in
+                let leftUID = dovecot.records[left.baseName]?.uid ?? .max
+                let rightUID = dovecot.records[right.baseName]?.uid ?? .max
+                return leftUID != rightUID ? leftUID < rightUID : Self.deliveredBefore(left, right)
+            }
+        } else {
+            entries.sort(by: Self.deliveredBefore)
+        }
         var usedUIDLs = Set<String>()
         return entries.map { entry in
             var uidl = UIDL.forBaseName(entry.baseName)
+            if let record = dovecot?.records[entry.baseName], !usedUIDLs.contains(record.uidl) {
+                uidl = record.uidl
+                statistics.dovecotUIDLs += 1
+            }
             // Two files with one base name (or a base name that looks like a hash) must still differ.
             if usedUIDLs.contains(uidl) { uidl = UIDL.hashed("file:" + entry.fileName) }
             usedUIDLs.insert(uidl)
             return MaildropMessage(
                 fileName: entry.fileName, baseName: entry.baseName, uidl: uidl, wireSize: entry.wireSize)
+        }
+    }
+
+    /// The maildrop's `dovecot-uidlist`, or nil when it is missing or unusable (then noted in the statistics).
+    private mutating func dovecotUIDList() -> DovecotUIDList? {
+        do { return try DovecotUIDList.read(maildrop: directory) } catch {
+            statistics.uidListError = "\(error)"
+            return nil
         }
     }
 

@@ -12,6 +12,10 @@ public struct MaildropScanStatistics: Sendable, Equatable {
     public var skippedEntries = 0
     /// Why the index could not be read or written; the scan goes on without it.
     public var indexError: String?
+    /// Messages answered with the UIDL Dovecot gave them (`UIDLSource.dovecot`).
+    public var dovecotUIDLs = 0
+    /// Why `dovecot-uidlist` could not be used; every message then keeps pop3d's own UIDL.
+    public var uidListError: String?
 
     public init() {}
 }

@@ -5,13 +5,15 @@ public enum UIDL {
     /// Longest UIDL RFC 1939 allows.
     public static let maximumLength = 70
 
-    /// The base name itself when it is a valid UIDL (1...70 octets in 0x21...0x7E), else `hashed(baseName)`.
+    /// The base name itself when it is a valid UIDL, else `hashed(baseName)`.
     public static func forBaseName(_ baseName: String) -> String {
-        let octets = baseName.utf8
-        if (1...maximumLength).contains(octets.count) && octets.allSatisfy({ (0x21...0x7E).contains($0) }) {
-            return baseName
-        }
-        return hashed(baseName)
+        isValid(baseName) ? baseName : hashed(baseName)
+    }
+
+    /// True for 1...70 octets in 0x21...0x7E (RFC 1939).
+    public static func isValid(_ text: String) -> Bool {
+        let octets = text.utf8
+        return (1...maximumLength).contains(octets.count) && octets.allSatisfy({ (0x21...0x7E).contains($0) })
     }
 
     /// "S" and the first 40 hex digits of SHA-256 of the text: 41 safe characters.

@@ -53,7 +53,11 @@ public struct MonitorOperationPerformer: Sendable {
             guard try stores.tokens.deleteToken(admin: name) else { throw refusals.notFound("admin \(name)") }
             return .done
         case .addUser(let name, let password):
-            try stores.users.createUser(name: name, password: password)
+            // A Dovecot passwd-file field ("{SHA512-CRYPT}$6$…", "{PLAIN}x") as `users import` sends it.
+            switch try ImportedPassword(field: password) {
+            case .plain(let plain): try stores.users.createUser(name: name, password: plain)
+            case .crypt(let hash): try stores.users.importUser(name: name, passwordHash: hash.stored)
+            }
             return .done
         case .deleteUser(let name):
             guard try stores.users.deleteUser(name: name) else { throw refusals.notFound("user \(name)") }
@@ -90,6 +94,16 @@ public struct MonitorOperationPerformer: Sendable {
                     bytesIn: UInt64(max(0, $0.bytesIn)), bytesOut: UInt64(max(0, $0.bytesOut)))
             }
             return .sessions(ListPage.page(of: sessions, after: after, key: \.id))
+        case .backup(let path):
+            // The server's working directory is not the operator's: only absolute paths are unambiguous.
+            guard path.hasPrefix("/") else { throw MonitorFailure(.badData, "the backup path must be absolute") }
+            do {
+                try stores.maintenance.backup(to: path)
+            } catch StorageError.alreadyExists {
+                throw refusals.alreadyExists(path)
+            }
+            server.logger.notice("database backed up", metadata: ["file": "\(path)"])
+            return .done
         }
     }
 

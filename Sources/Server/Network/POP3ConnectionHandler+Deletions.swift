@@ -46,34 +46,59 @@ extension POP3ConnectionHandler {
         }
         let journal = server.stores.journal
         let sessionID = self.sessionID
+        let logger = self.logger
         server.ioPool.runIfActive(eventLoop: context.eventLoop) { () throws -> DeletionOutcome in
             let entries = try journal.markCommitting(session: sessionID)
             var removed: [Int64] = []
-            var failures = 0
+            var failed: [Int64] = []
             for entry in entries {
-                if (try? store.removeMessage(user: maildrop.user, baseName: entry.baseName, fileName: entry.fileName))
-                    != nil
-                {
+                do {
+                    try store.removeMessage(user: maildrop.user, baseName: entry.baseName, fileName: entry.fileName)
                     removed.append(entry.id)
-                } else {
-                    failures += 1
+                } catch {
+                    logger.error(
+                        "cannot remove message", metadata: ["message": "\(entry.baseName)", "error": "\(error)"])
+                    failed.append(entry.id)
                 }
             }
-            try journal.markDone(ids: removed)
-            return DeletionOutcome(removed: removed.count, failures: failures)
+            // The files are gone whatever happens next: a failure to record that is finished at the next start.
+            do {
+                try journal.markDone(ids: removed)
+            } catch {
+                logger.error(
+                    "deletions done but not recorded; recorded at the next start", metadata: ["error": "\(error)"])
+            }
+            // What could not be removed stays, as the answer says: forget those rows so no later start deletes it.
+            do {
+                try journal.discard(ids: failed)
+            } catch {
+                logger.error(
+                    "cannot discard failed deletions; the next start retries them", metadata: ["error": "\(error)"])
+            }
+            return DeletionOutcome(removed: removed.count, failures: failed.count)
         }.assumeIsolated().whenComplete { [self] result in
             switch result {
             case .success(let outcome):
                 server.metrics.add(.messagesDeleted, Int64(outcome.removed))
-                if outcome.failures > 0 {
-                    logger.error(
-                        "some deletions failed; they finish at the next start",
-                        metadata: ["failed": "\(outcome.failures)"])
-                }
                 resume(with: session.updateFinished(succeeded: outcome.failures == 0))
             case .failure(let error):
+                // markCommitting failed: nothing was removed and the rows are still pending.
                 logger.error("deletion journal failed", metadata: ["error": "\(error)"])
                 resume(with: session.updateFinished(succeeded: false))
+            }
+        }
+    }
+
+    /// A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next start.
+    func discardPendingDeletions() {
+        guard session.counters.dele > 0, endReason != .quit else { return }
+        let journal = server.stores.journal
+        let (sessionID, logger) = (self.sessionID, self.logger)
+        server.ioPool.submit { _ in
+            do {
+                try journal.clearPending(session: sessionID)
+            } catch {
+                logger.warning("cannot clear pending deletions; the next start does", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -110,6 +110,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         resumeWhenWritable = nil  // drops a paused stream's reader (its descriptor closes with it)
+        discardPendingDeletions()
         lock?.release()
         lock = nil
         server.liveSessions.remove(sessionID)

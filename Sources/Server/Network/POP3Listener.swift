@@ -14,17 +14,21 @@ public final class POP3Listener: Service {
     private let group: any EventLoopGroup
     /// Called with each bound address (tests and logs learn the port when 0 was asked for).
     private let onBound: @Sendable (SocketAddress) -> Void
+    /// Called once every listen address was tried and at least one is bound (privileges may be dropped then).
+    private let onReady: @Sendable () -> Void
 
     public init(
         server: ServerContext, implicitTLS: Bool = false,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in },
+        onReady: @escaping @Sendable () -> Void = {}
     ) {
         self.server = server
         self.implicitTLS = implicitTLS
         self.port = implicitTLS ? server.configuration.tlsPort ?? 995 : server.configuration.port
         self.group = group
         self.onBound = onBound
+        self.onReady = onReady
     }
 
     public func run() async throws {
@@ -47,6 +51,7 @@ public final class POP3Listener: Service {
         guard !channels.isEmpty else {
             throw ListenerError.nothingBound(server.configuration.listenAddresses, port)
         }
+        onReady()
         try? await gracefulShutdown()
         server.logger.info("POP3 stopping: closing listeners and telling sessions")
         for channel in channels { try? await channel.close() }
@@ -69,7 +74,7 @@ public final class POP3Listener: Service {
         }
         return
             bootstrap
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1_024, high: 1_024 * 1_024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -44,6 +44,10 @@ public struct ServerConfiguration: Sendable {
     public var authFailureDelayMaximum: Duration = .seconds(15)
     /// How long a successful password verification is remembered; zero turns the cache off.
     public var authCacheLifetime: Duration = .seconds(300)
+    /// Where UIDLs come from: pop3d's own, or a maildrop's `dovecot-uidlist` after a move from Dovecot.
+    public var uidlSource: UIDLSource = .pop3d
+    /// Where Prometheus scrapes `/metrics`; nil: off.
+    public var metricsListen: MetricsListenAddress?
 
     public static let defaultMaildir = "./directories/"
     public static let version = "0.1.0"

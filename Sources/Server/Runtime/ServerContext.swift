@@ -65,7 +65,8 @@ public final class ServerContext: Sendable {
 
     /// The maildir that new sessions open (the monitor may change it while the server runs).
     public var maildir: MaildirStore {
-        MaildirStore(root: maildirRoot.withLock { $0 }, index: stores.messageIndex)
+        MaildirStore(
+            root: maildirRoot.withLock { $0 }, index: stores.messageIndex, uidlSource: configuration.uidlSource)
     }
 
     public func setMaildir(_ path: String) {

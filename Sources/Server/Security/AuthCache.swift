@@ -66,6 +66,10 @@ final class CachingUserStore: UserStore {
         try store.createUser(name: name, password: password)
     }
 
+    func importUser(name: String, passwordHash: String) throws {
+        try store.importUser(name: name, passwordHash: passwordHash)
+    }
+
     func deleteUser(name: String) throws -> Bool {
         forget(name)
         defer { forget(name) }  // also invalidates verifications that started during the change

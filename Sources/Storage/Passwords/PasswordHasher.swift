@@ -3,7 +3,8 @@ import Foundation
 import _CryptoExtras
 
 /// Hashes and verifies passwords with scrypt (r 8, p 1, a random 16-byte salt), stored as a PHC-style string
-/// `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (unpadded base64) so the cost can rise later.
+/// `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (unpadded base64) so the cost can rise later. Also verifies the crypt
+/// hashes of an import from Dovecot (`CryptHash`), which `needsRehash` always marks for replacement.
 public struct PasswordHasher: Sendable {
     /// log2 of scrypt's N for new hashes (15: 32 MiB of memory and about 90 ms per hash in a release build).
     public let cost: Int
@@ -30,8 +31,10 @@ public struct PasswordHasher: Sendable {
             "$scrypt$ln=\(cost),r=\(Self.blockSize),p=\(Self.parallelism)$\(Self.base64(salt))$\(Self.base64(derived))"
     }
 
-    /// Checks `password` against a stored PHC string, using the parameters stored in it, in constant time.
+    /// Checks `password` against a stored hash, using the parameters stored in it, in constant time: an scrypt
+    /// PHC string, or a crypt hash imported from Dovecot (`{SHA512-CRYPT}$6$…`, checked by libcrypt).
     public func verify(_ password: String, against stored: String) -> Bool {
+        if let imported = CryptHash(stored: stored) { return imported.verify(password) }
         guard let parsed = ParsedHash(stored) else { return false }
         guard let derived = try? Self.derive(Array(password.utf8), salt: parsed.salt, cost: parsed.cost) else {
             return false
@@ -39,10 +42,16 @@ public struct PasswordHasher: Sendable {
         return ConstantTime.equal(derived, parsed.hash)
     }
 
-    /// True when `stored` was made with a lower cost than this hasher's (or cannot be read).
+    /// True when `stored` was made with a lower cost than this hasher's, is an imported crypt hash (replaced by
+    /// scrypt at the next good login), or cannot be read.
     public func needsRehash(_ stored: String) -> Bool {
         guard let parsed = ParsedHash(stored) else { return true }
         return parsed.cost < cost
+    }
+
+    /// True when `verify` can check passwords against `stored`: a well-formed scrypt PHC string or crypt hash.
+    public static func canVerify(_ stored: String) -> Bool {
+        ParsedHash(stored) != nil || CryptHash(stored: stored) != nil
     }
 
     private static func derive(_ password: [UInt8], salt: [UInt8], cost: Int) throws -> [UInt8] {

@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// A SQLite database file shared by the whole process. Every access goes through one connection under a lock,
@@ -40,6 +41,31 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Writes a consistent copy of the live database to `destination`, a new file created with mode 0600
+    /// (`StorageError.alreadyExists` when it exists). `VACUUM INTO` runs on a second connection, so in WAL mode it
+    /// reads one snapshot while the server's connection goes on reading and writing.
+    public func backup(to destination: String) throws {
+        // Created here, exclusively, so no existing file is overwritten and the copy is never world-readable.
+        let descriptor = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == EEXIST { throw StorageError.alreadyExists(destination) }
+            throw StorageError.invalidValue("cannot create \(destination): \(String(cString: strerror(code)))")
+        }
+        Glibc.close(descriptor)
+        do {
+            let snapshot = try Connection(path: path, busyTimeoutMilliseconds: 5_000)
+            defer { snapshot.close() }
+            try snapshot.run("VACUUM INTO ?", destination)
+        } catch let error as SQLiteError {
+            unlink(destination)
+            throw StorageError.sqlite(error)
+        } catch {
+            unlink(destination)
+            throw error
+        }
+    }
+
     /// Closes the file; later calls throw.
     public func close() {
         lock.withLock { _ in
@@ -48,3 +74,5 @@ public final class Database: @unchecked Sendable {
         }
     }
 }
+
+extension Database: DatabaseMaintenance {}

@@ -46,6 +46,15 @@ final class SQLiteDeletionJournal: DeletionJournal {
         }
     }
 
+    func discard(ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try database.write { connection in
+            for id in ids {
+                try connection.run("DELETE FROM deletion_journal WHERE id = ? AND state = 'committing'", id)
+            }
+        }
+    }
+
     func recover() throws -> (discardedPending: Int, committing: [JournalEntry]) {
         try database.write { connection in
             try connection.run("DELETE FROM deletion_journal WHERE state = 'pending'")

@@ -16,6 +16,18 @@ final class SQLiteUserStore: UserStore {
     func createUser(name: String, password: String) throws {
         try Self.validate(name: name)
         let hash = try hasher.hash(password)  // outside the database lock: hashing is slow
+        try insert(name: name, hash: hash)
+    }
+
+    func importUser(name: String, passwordHash: String) throws {
+        try Self.validate(name: name)
+        guard PasswordHasher.canVerify(passwordHash) else {
+            throw StorageError.invalidValue("the password hash is not an scrypt or supported crypt hash")
+        }
+        try insert(name: name, hash: passwordHash)
+    }
+
+    private func insert(name: String, hash: String) throws {
         let now = Date().timeIntervalSince1970
         try database.write { connection in
             guard try connection.query("SELECT 1 FROM users WHERE name = ?", name).isEmpty else {

@@ -12,9 +12,10 @@ final class ServerProcess: Sendable {
     private let listeningPort = Atomic<Int>(0)
 
     /// Options every test server gets: loopback only, free ports (POP3 and monitor), cheap hashes, no login
-    /// penalty. Later options (a test's own) override these.
+    /// penalty, and leave to run as root (tests run as root in CI). Later options (a test's own) override these.
     static let baseOptions = [
         "--listen", "127.0.0.1", "--password-cost", "10", "--auth-failure-delay", "0", "--monitor-port", "0",
+        "--allow-root",
     ]
 
     private init(workspace: Workspace, options: [String]) throws {

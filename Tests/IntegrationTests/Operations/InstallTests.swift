@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// `make install-files` lays out a working installation, its example configuration is valid, and the systemd
+/// unit passes `systemd-analyze verify` (where that tool exists).
+@Suite struct InstallTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func installLaysOutBinariesUnitAndConfiguration() async throws {
+        let workspace = try Workspace()
+        let destination = workspace.path("root")
+        let bin = URL(fileURLWithPath: try ServerBinary.path()).deletingLastPathComponent().path
+        let make = try await ExternalCommand.run(
+            "make", ["-s", "install-files", "BIN=\(bin)", "DESTDIR=\(destination)", "PREFIX=/opt/pop3d"],
+            directory: Self.repository, timeout: 60)
+        #expect(make.status == 0, "\(make)")
+        for binary in ["pop3d", "pop3ctl"] {
+            #expect(FileManager.default.isExecutableFile(atPath: "\(destination)/opt/pop3d/bin/\(binary)"))
+        }
+        let unit = try String(
+            contentsOfFile: "\(destination)/opt/pop3d/lib/systemd/system/pop3d.service", encoding: .utf8)
+        #expect(unit.contains("ExecStart=/opt/pop3d/bin/pop3d --config /etc/pop3d/pop3d.conf\n"))
+        for line in [
+            "StateDirectory=pop3d", "AmbientCapabilities=CAP_NET_BIND_SERVICE", "NoNewPrivileges=yes",
+            "ProtectSystem=strict", "PrivateTmp=yes", "User=pop3d",
+        ] {
+            #expect(unit.contains(line + "\n"), "\(line)")
+        }
+
+        // The installed binary alone (migrations embedded) accepts the example configuration.
+        let configuration = "\(destination)/etc/pop3d/pop3d.conf"
+        let printed = try await ExternalCommand.run(
+            "\(destination)/opt/pop3d/bin/pop3d", ["--config", configuration, "--print-config"])
+        #expect(printed.status == 0, "\(printed)")
+        #expect(printed.output.contains("port = 110"))
+        #expect(printed.output.contains("database = /var/lib/pop3d/pop3d.sqlite"))
+
+        // An operator's configuration is never overwritten by a later install.
+        try Data("port = 2110\n".utf8).write(to: URL(fileURLWithPath: configuration))
+        let again = try await ExternalCommand.run(
+            "make", ["-s", "install-files", "BIN=\(bin)", "DESTDIR=\(destination)", "PREFIX=/opt/pop3d"],
+            directory: Self.repository, timeout: 60)
+        #expect(again.status == 0, "\(again)")
+        #expect(try String(contentsOfFile: configuration, encoding: .utf8) == "port = 2110\n")
+    }
+
+    @Test func unitPassesSystemdAnalyzeVerify() async throws {
+        let result = try await ExternalCommand.run(
+            "\(Self.repository)/scripts/verify-unit.sh", [],
+            environment: ["POP3D_BINARY": try ServerBinary.path()], timeout: 60)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.output.contains("is valid") || result.output.contains("skipped"), "\(result)")
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Storage
+import Testing
+
+@testable import Server
+
+@Suite struct CachingUserStoreTests {
+    @Test func aSecondGoodVerificationIsACacheHit() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300))
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(users.statistics == (hits: 0, verifications: 1))
+        #expect(users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(users.statistics == (hits: 2, verifications: 1))
+        // The entry is for this user and this password only.
+        #expect(!users.isCached(name: "bob", password: "alice pw"))
+        #expect(!users.isCached(name: "alice", password: "alice pw "))
+        #expect(!users.isCached(name: "ALICE", password: "alice pw"))
+    }
+
+    @Test func wrongPasswordsAndUnknownUsersAreNeverCached() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300))
+        #expect(try users.verify(name: "alice", password: "wrong") == .invalid)
+        #expect(try users.verify(name: "alice", password: "wrong") == .invalid)
+        #expect(try users.verify(name: "nobody", password: "whatever") == .invalid)
+        #expect(try users.verify(name: "nobody", password: "whatever") == .invalid)
+        #expect(users.statistics == (hits: 0, verifications: 4))
+        #expect(!users.isCached(name: "alice", password: "wrong"))
+        #expect(!users.isCached(name: "nobody", password: "whatever"))
+    }
+
+    @Test func aWrongPasswordNeitherHitsNorEvictsTheGoodEntry() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(try users.verify(name: "alice", password: "alice pw!") == .invalid)
+        #expect(try users.verify(name: "alice", password: "") == .invalid)
+        #expect(users.statistics == (hits: 0, verifications: 3))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(users.statistics == (hits: 1, verifications: 3))
+    }
+
+    @Test func changingThePasswordDropsTheEntry() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(try users.verify(name: "bob", password: "bob pw") == .valid)
+        #expect(try users.changePassword(name: "alice", newPassword: "new alice pw"))
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .invalid)
+        #expect(try users.verify(name: "alice", password: "new alice pw") == .valid)
+        #expect(users.isCached(name: "alice", password: "new alice pw"))
+        // Other users keep theirs.
+        #expect(users.isCached(name: "bob", password: "bob pw"))
+        // Changing a missing user's password changes nothing and says so.
+        #expect(try !users.changePassword(name: "nobody", newPassword: "x"))
+    }
+
+    @Test func deletingTheUserDropsTheEntry() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(try users.deleteUser(name: "alice"))
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .invalid)
+        // A user created again under the old name with the old password is verified afresh, not from the cache.
+        try users.createUser(name: "alice", password: "alice pw")
+        let before = users.statistics
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(users.statistics.verifications == before.verifications + 1)
+        #expect(users.statistics.hits == before.hits)
+    }
+
+    @Test func lifetimeZeroTurnsTheCacheOff() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .zero)
+        for _ in 0..<3 {
+            #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+            #expect(!users.isCached(name: "alice", password: "alice pw"))
+        }
+        #expect(users.statistics == (hits: 0, verifications: 3))
+    }
+
+    @Test func entriesExpire() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .milliseconds(150))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(users.isCached(name: "alice", password: "alice pw"))
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        #expect(users.statistics == (hits: 0, verifications: 2))
+    }
+
+    @Test func listingAndCreatingPassThrough() throws {
+        let database = try TemporaryUserDatabase()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300))
+        try users.createUser(name: "carol", password: "carol pw")
+        #expect(try users.listUsers().map(\.name) == ["alice", "bob", "carol", SeedDefaults.userName].sorted())
+        #expect(throws: (any Error).self) { try users.createUser(name: "carol", password: "other") }
+        #expect(try users.verify(name: "carol", password: "carol pw") == .valid)
+    }
+
+    /// A verification that read the old hash, but finishes after the change, must not be cached.
+    @Test func aVerificationRacingAPasswordChangeIsNotCached() throws {
+        let database = try TemporaryUserDatabase()
+        let gated = GatedUserStore(wrapping: database.users, gate: .afterVerify)
+        let users = CachingUserStore(wrapping: gated, lifetime: .seconds(300))
+        let finished = DispatchSemaphore(value: 0)
+        let result = ResultBox()
+        Thread {
+            result.set(Result { try users.verify(name: "alice", password: "alice pw") })
+            finished.signal()
+        }.start()
+        try #require(gated.reachedGate.wait(timeout: .now() + 10) == .success)
+        #expect(try users.changePassword(name: "alice", newPassword: "changed"))
+        gated.open()
+        try #require(finished.wait(timeout: .now() + 10) == .success)
+        #expect(try result.get() == .valid, "the old password was right when it was checked")
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .invalid)
+    }
+
+    /// A verification that finishes while a change is under way (cached before the new hash is written) is
+    /// dropped when the change completes.
+    @Test func aVerificationDuringAPasswordChangeIsDroppedAfterIt() throws {
+        let database = try TemporaryUserDatabase()
+        let gated = GatedUserStore(wrapping: database.users, gate: .beforeChange)
+        let users = CachingUserStore(wrapping: gated, lifetime: .seconds(300))
+        let finished = DispatchSemaphore(value: 0)
+        let changed = ResultBox()
+        Thread {
+            changed.set(Result { try users.changePassword(name: "alice", newPassword: "changed") ? .valid : .invalid })
+            finished.signal()
+        }.start()
+        try #require(gated.reachedGate.wait(timeout: .now() + 10) == .success)
+        #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
+        gated.open()
+        try #require(finished.wait(timeout: .now() + 10) == .success)
+        #expect(try changed.get() == .valid)
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .invalid)
+        #expect(try users.verify(name: "alice", password: "changed") == .valid)
+    }
+
+    /// The same race against a deletion.
+    @Test func aVerificationRacingADeletionIsNotCached() throws {
+        let database = try TemporaryUserDatabase()
+        let gated = GatedUserStore(wrapping: database.users, gate: .afterVerify)
+        let users = CachingUserStore(wrapping: gated, lifetime: .seconds(300))
+        let finished = DispatchSemaphore(value: 0)
+        let result = ResultBox()
+        Thread {
+            result.set(Result { try users.verify(name: "alice", password: "alice pw") })
+            finished.signal()
+        }.start()
+        try #require(gated.reachedGate.wait(timeout: .now() + 10) == .success)
+        #expect(try users.deleteUser(name: "alice"))
+        gated.open()
+        try #require(finished.wait(timeout: .now() + 10) == .success)
+        #expect(!users.isCached(name: "alice", password: "alice pw"))
+        #expect(try users.verify(name: "alice", password: "alice pw") == .invalid)
+    }
+}

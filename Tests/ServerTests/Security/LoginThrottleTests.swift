@@ -1,0 +1,126 @@
+import Testing
+
+@testable import Server
+
+@Suite struct LoginThrottleTests {
+    private static let address = "192.0.2.10"
+    private let start = ContinuousClock.now
+
+    private func password(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test func delayDoublesFromTheBaseUpToTheMaximum() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        let delays = (0..<6).map { index in
+            throttle.failure(
+                address: Self.address, password: password("guess \(index)"), now: start + .seconds(index))
+        }
+        #expect(delays == [.seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(15), .seconds(15)])
+    }
+
+    @Test func eachAddressHasItsOwnPenalty() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        _ = throttle.failure(address: Self.address, password: password("a"), now: start)
+        _ = throttle.failure(address: Self.address, password: password("b"), now: start + .seconds(1))
+        #expect(
+            throttle.failure(address: "192.0.2.11", password: password("c"), now: start + .seconds(2)) == .seconds(2))
+        #expect(
+            throttle.failure(address: "2001:db8::1", password: password("c"), now: start + .seconds(2)) == .seconds(2))
+        #expect(
+            throttle.failure(address: Self.address, password: password("c"), now: start + .seconds(3)) == .seconds(8))
+    }
+
+    @Test func theSameWrongPasswordAgainDoesNotEscalate() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        let stale = password("old saved password")
+        for second in 0..<5 {
+            #expect(
+                throttle.failure(address: Self.address, password: stale, now: start + .seconds(second)) == .seconds(2))
+        }
+        // A different password escalates from where the penalty stood.
+        #expect(
+            throttle.failure(address: Self.address, password: password("other"), now: start + .seconds(6))
+                == .seconds(4))
+        #expect(
+            throttle.failure(address: Self.address, password: password("other"), now: start + .seconds(7))
+                == .seconds(4))
+        // Going back to an earlier password is a new guess again.
+        #expect(throttle.failure(address: Self.address, password: stale, now: start + .seconds(8)) == .seconds(8))
+    }
+
+    @Test func anEmptyPasswordIsAPasswordLikeAnyOther() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        #expect(throttle.failure(address: Self.address, password: [], now: start) == .seconds(2))
+        #expect(throttle.failure(address: Self.address, password: [], now: start + .seconds(1)) == .seconds(2))
+        #expect(throttle.failure(address: Self.address, password: [0], now: start + .seconds(2)) == .seconds(4))
+    }
+
+    @Test func aSuccessResetsThePenalty() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        for index in 0..<4 {
+            _ = throttle.failure(address: Self.address, password: password("\(index)"), now: start + .seconds(index))
+        }
+        throttle.success(address: "192.0.2.99")  // another address's success changes nothing here
+        #expect(
+            throttle.failure(address: Self.address, password: password("x"), now: start + .seconds(5)) == .seconds(15))
+        throttle.success(address: Self.address)
+        #expect(
+            throttle.failure(address: Self.address, password: password("y"), now: start + .seconds(6)) == .seconds(2))
+        #expect(
+            throttle.failure(address: Self.address, password: password("z"), now: start + .seconds(7)) == .seconds(4))
+    }
+
+    @Test func aQuietPeriodResetsThePenalty() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        _ = throttle.failure(address: Self.address, password: password("a"), now: start)
+        _ = throttle.failure(address: Self.address, password: password("b"), now: start + .seconds(1))
+        // 14 min 59 s after the last failure the penalty still stands...
+        let stillRemembered = start + .seconds(1) + .seconds(899)
+        #expect(throttle.failure(address: Self.address, password: password("c"), now: stillRemembered) == .seconds(8))
+        // ...and the quiet period counts from the newest failure: 15 minutes after it, it starts over.
+        let quiet = stillRemembered + .seconds(900)
+        #expect(throttle.failure(address: Self.address, password: password("d"), now: quiet) == .seconds(2))
+        #expect(
+            throttle.failure(address: Self.address, password: password("e"), now: quiet + .seconds(1)) == .seconds(4))
+    }
+
+    @Test func aShorterQuietPeriodIsHonoured() {
+        let throttle = LoginThrottle(base: .seconds(1), maximum: .seconds(4), quietPeriod: .seconds(10))
+        _ = throttle.failure(address: Self.address, password: password("a"), now: start)
+        #expect(
+            throttle.failure(address: Self.address, password: password("b"), now: start + .seconds(9)) == .seconds(2))
+        #expect(
+            throttle.failure(address: Self.address, password: password("c"), now: start + .seconds(19)) == .seconds(1))
+    }
+
+    @Test func zeroBaseNeverDelays() {
+        let throttle = LoginThrottle(base: .zero, maximum: .seconds(15))
+        for index in 0..<10 {
+            #expect(throttle.failure(address: Self.address, password: password("\(index)"), now: start) == .zero)
+        }
+    }
+
+    @Test func fractionalBaseAndAMaximumBelowTheBase() {
+        let fractional = LoginThrottle(base: .milliseconds(250), maximum: .seconds(1))
+        let delays = (0..<4).map {
+            fractional.failure(address: Self.address, password: password("\($0)"), now: start + .seconds($0))
+        }
+        #expect(delays == [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(1)])
+        // A maximum below the base is raised to the base: never shorter than asked, never longer either.
+        let inverted = LoginThrottle(base: .seconds(3), maximum: .seconds(1))
+        #expect(inverted.failure(address: Self.address, password: password("a"), now: start) == .seconds(3))
+        #expect(inverted.failure(address: Self.address, password: password("b"), now: start) == .seconds(3))
+    }
+
+    @Test func manyFailuresDoNotOverflow() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
+        #expect(throttle.delay(afterFailures: 0) == .seconds(2))
+        #expect(throttle.delay(afterFailures: 1) == .seconds(2))
+        #expect(throttle.delay(afterFailures: 1_000) == .seconds(15))
+        #expect(throttle.delay(afterFailures: .max) == .seconds(15))
+        var last = Duration.zero
+        for index in 0..<200 {
+            last = throttle.failure(address: Self.address, password: password("\(index)"), now: start)
+        }
+        #expect(last == .seconds(15))
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Storage
+
+/// A real SQLite database at the test cost (10) in its own folder, with users alice and bob; removed on deinit.
+final class TemporaryUserDatabase {
+    let folder: URL
+    let storage: SQLiteStorage
+
+    var users: any UserStore { storage.stores.users }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("auth-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        storage = try SQLiteStorage(path: folder.appendingPathComponent("users.sqlite").path, passwordCost: 10)
+        try storage.stores.users.createUser(name: "alice", password: "alice pw")
+        try storage.stores.users.createUser(name: "bob", password: "bob pw")
+    }
+
+    deinit {
+        storage.close()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the reliability checks against the real pop3d binary: fault injection (SIGKILL and restart), the soak
+# (concurrency, memory, descriptors, SIGTERM) and storage faults. Short forms by default (CI), --full for the
+# long ones. Exit status: 0 when every script passed, 1 otherwise.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+mode=short
+if [ "${1:-}" = "--full" ]; then mode=full; fi
+
+echo "== building pop3d"
+swift build --product pop3d 2>&1 | tail -3
+if [ ! -x .build/debug/pop3d ]; then
+    echo "error: .build/debug/pop3d was not built" >&2
+    exit 1
+fi
+
+if [ "$mode" = full ]; then
+    faults=(--kills 200)
+    soak=(--duration 180 --sessions 400)
+else
+    faults=(--kills 20)
+    soak=(--duration 30 --sessions 200)
+fi
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+failed=0
+summary=()
+run() {
+    local name=$1
+    shift
+    echo
+    echo "== $name ($mode)"
+    local started=$SECONDS
+    python3 "scripts/reliability/$name.py" "$@" 2>&1 | tee "$logs/$name.log"
+    local code=${PIPESTATUS[0]}
+    local verdict=passed
+    if [ "$code" -ne 0 ]; then
+        verdict="FAILED (exit $code)"
+        failed=1
+    fi
+    local last
+    last=$(grep -E '^(violations|cases):' "$logs/$name.log" | tail -1)
+    summary+=("$(printf '%-18s %-18s %4ds  %s' "$name" "$verdict" $((SECONDS - started)) "$last")")
+}
+
+run fault_injection "${faults[@]}"
+run soak "${soak[@]}"
+run storage_faults
+
+echo
+echo "== reliability summary ($mode)"
+printf '%s\n' "${summary[@]}"
+exit $failed
