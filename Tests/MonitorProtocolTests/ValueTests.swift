@@ -9,7 +9,7 @@ import Testing
             names == [
                 "connections_current", "connections_total", "bytes_out", "bytes_in", "logins_ok", "logins_failed",
                 "messages_retrieved", "messages_deleted", "sessions_quit", "sessions_timeout", "sessions_dropped",
-                "sessions_shutdown", "monitor_requests", "uptime_seconds",
+                "sessions_shutdown", "monitor_requests", "uptime_seconds", "connections_rejected",
             ])
         #expect(MetricID.allCases.map(\.rawValue) == Array(0..<15))
         #expect(MetricID.allCases.filter { !$0.isCounter } == [.connectionsCurrent, .uptimeSeconds])
