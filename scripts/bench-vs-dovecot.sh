@@ -123,7 +123,7 @@ DOVECOT_PID=$!
 # --- pop3d ---------------------------------------------------------------------------------------------------------
 start_pop3d() {
     "$BIN/pop3d" --port "$POP3_PORT" --listen 127.0.0.1 --maildir "$WORK/pop3d-mail" \
-        --database "$WORK/pop3d.sqlite" --monitor-port "$MONITOR_PORT" --log-level warning "$@" \
+        --database "$WORK/pop3d.sqlite" --monitor-port "$MONITOR_PORT" --log-level warning --allow-root "$@" \
         >>"$WORK/pop3d.log" 2>&1 &
     POP3D_PID=$!
     for _ in $(seq 1 100); do

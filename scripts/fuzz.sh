@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (Fuzz/README.md) and runs each for FUZZ_RUNS inputs from a temporary copy of its
-# seed corpus, after replaying the saved crash inputs in Fuzz/crashes/<target>/.
+# Builds the libFuzzer targets (Fuzz/README.md) and runs each for FUZZ_RUNS inputs from a fresh copy of its seed
+# corpus, after replaying the saved crash inputs in Fuzz/crashes/<target>/.
 # Usage: scripts/fuzz.sh [pop3|monitor]...      (default: both)
 # Environment: FUZZ_RUNS (inputs per target, default 100000), FUZZ_SEED (libFuzzer -seed, default random),
 #              FUZZ_MAX_LEN (default 4096), FUZZ_TIMEOUT (seconds per input, default 10).
@@ -61,8 +61,6 @@ module_for() {
 }
 
 mkdir -p "$build_dir"
-work_root=$(mktemp -d)
-trap 'rm -rf "$work_root"' EXIT
 
 failed=0
 summary=()
@@ -93,7 +91,9 @@ for target in "${targets[@]}"; do
         fi
     fi
 
-    work="$work_root/$target"
+    # A fresh copy of the seed corpus that libFuzzer may grow; the committed corpus stays as it is.
+    work="$build_dir/work/$target"
+    rm -rf "$work"
     mkdir -p "$work"
     cp "$(corpus_for "$target")"/* "$work"/
     seed=()
@@ -108,15 +108,18 @@ for target in "${targets[@]}"; do
     executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     per_second=$((${executed:-0} / (seconds > 0 ? seconds : 1)))
     crashes=$(find "$artifacts" -type f | wc -l)
-    if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes=1; fi
     line="$target: ${executed:-?} inputs in ${seconds}s (${per_second}/s), crashes: $crashes"
     [ "$replayed" -gt 0 ] && line="$line, saved crash inputs replayed: $replayed"
-    summary+=("$line")
     if [ "$crashes" -ne 0 ]; then
         failed=1
         echo "FAIL: $target crashed (exit $status); input(s) in $artifacts/" >&2
         grep -m1 -E 'invariant broken|Fatal error|ERROR:' "$log" >&2 || true
+    elif [ "$status" -ne 0 ]; then
+        failed=1
+        line="$line, but libFuzzer stopped with exit $status (see $log)"
+        tail -1 "$log" >&2
     fi
+    summary+=("$line")
 done
 
 echo "== summary"

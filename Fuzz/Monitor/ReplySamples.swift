@@ -38,7 +38,7 @@ enum ReplySamples {
         }
     }
 
-    /// Every text the reply carries, and whether its numbers survive the wire unchanged.
+    /// True when every text in the reply follows its field's rule, so the reply crosses the wire unchanged.
     static func isClean(_ reply: MonitorReply) -> Bool {
         let texts: [String]
         switch reply {

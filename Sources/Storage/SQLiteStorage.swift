@@ -41,7 +41,9 @@ public final class SQLiteStorage: Sendable {
 
     /// Which seed defaults still work: the server warns at every start while one does.
     public func defaultCredentialsInUse() throws -> (user: Bool, token: Bool) {
-        let user = try stores.users.verify(name: SeedDefaults.userName, password: SeedDefaults.password) == .valid
+        // A plain check: unlike a login, it must not re-hash (and so change) the stored password at start-up.
+        let stored = try stores.users.passwordStamp(name: SeedDefaults.userName)
+        let user = stored.map { PasswordHasher().verify(SeedDefaults.password, against: $0) } ?? false
         let token = try stores.tokens.admin(forToken: SeedDefaults.adminToken) != nil
         return (user, token)
     }

@@ -21,6 +21,9 @@ public protocol UserStore: Sendable {
     /// Checks a password. Unknown users cost the same hashing time as known ones.
     /// A valid password whose hash is below the configured cost is re-hashed here.
     func verify(name: String, password: String) throws -> PasswordCheck
+    /// An opaque value that changes whenever the user's password or existence changes (in any process sharing the
+    /// database); nil for an unknown user. The auth cache checks it so another server's change takes effect.
+    func passwordStamp(name: String) throws -> String?
 }
 
 /// Monitor tokens: an admin name and a secret token, stored hashed.

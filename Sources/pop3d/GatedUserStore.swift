@@ -11,6 +11,10 @@ struct GatedUserStore: UserStore {
         return try store.verify(name: name, password: password)
     }
 
+    func passwordStamp(name: String) throws -> String? {
+        try store.passwordStamp(name: name)
+    }
+
     func createUser(name: String, password: String) throws {
         try store.createUser(name: name, password: password)
     }

@@ -33,20 +33,27 @@ extension POP3ConnectionHandler {
     func authenticate(user: String, password: [UInt8]) {
         guard let context else { return }
         let users = server.cachingUsers
+        let hashing = server.hashing
+        let eventLoop = context.eventLoop
         let passwordText = String(decoding: password, as: UTF8.self)
-        // A cached verification is a memory lookup: it skips the hashing queue (and any backlog there).
-        let cached = users.isCached(name: user, password: passwordText)
-        let verification =
-            cached
-            ? context.eventLoop.makeCompletedFuture { try users.verify(name: user, password: passwordText) }
-            : server.hashing.submit(on: context.eventLoop) { try users.verify(name: user, password: passwordText) }
-        verification.assumeIsolated().whenComplete { [self] result in
+        let attemptStarted = NIODeadline.now()
+        // The cache is asked first on the I/O pool (one read: is the stored hash unchanged?), so a cached login
+        // skips the hashing queue and any backlog there; a miss goes to the KDF.
+        server.ioPool.runIfActive(eventLoop: eventLoop) {
+            try users.verifyFromCache(name: user, password: passwordText)
+        }
+        .flatMap { cached -> EventLoopFuture<(PasswordCheck, Bool)> in
+            if cached { return eventLoop.makeSucceededFuture((.valid, true)) }
+            return hashing.submit(on: eventLoop) { (try users.verify(name: user, password: passwordText), false) }
+        }
+        .assumeIsolated().whenComplete { [self] result in
             switch result {
-            case .success(.valid):
+            case .success((.valid, let cached)):
                 server.throttle.success(address: peer)
                 openMaildrop(user: user, authentication: cached ? "cache" : "kdf")
-            case .success(.invalid):
-                loginFailed(user: user, .badCredentials, result: .failed, password: password)
+            case .success((.invalid, _)):
+                loginFailed(
+                    user: user, .badCredentials, result: .failed, password: password, attemptStarted: attemptStarted)
             case .failure(let error) where error is HashingQueue.Full:
                 loginFailed(user: user, .temporary("Server busy, try again later."), result: .error)
             case .failure(let error):
@@ -106,15 +113,18 @@ extension POP3ConnectionHandler {
         }
     }
 
-    /// Answers a failed login; bad credentials wait the failure delay first (scheduled, never a blocked thread).
+    /// Answers a failed login. Bad credentials are answered at attempt start + the throttle's delay, so how long
+    /// the check itself took (unknown user, cheaper stored hash) does not show; scheduled, never a blocked thread.
     func loginFailed(
-        user: String, _ failure: AuthenticationFailure, result: AuthResult, password: [UInt8] = []
+        user: String, _ failure: AuthenticationFailure, result: AuthResult, password: [UInt8] = [],
+        attemptStarted: NIODeadline = .now()
     ) {
         guard let context else { return }
         server.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: result))
         if result == .failed { server.metrics.add(.loginsFailed) }
         let delay =
-            failure == .badCredentials ? TimeAmount(server.throttle.failure(address: peer, password: password)) : .zero
+            failure == .badCredentials
+            ? TimeAmount(server.throttle.failure(address: peer, user: user, password: password)) : .zero
         logger.info(
             "login failed",
             metadata: [
@@ -124,7 +134,7 @@ extension POP3ConnectionHandler {
             resume(with: session.authenticationFailed(failure))
             return
         }
-        context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+        context.eventLoop.assumeIsolated().scheduleTask(deadline: attemptStarted + delay) { [self] in
             resume(with: session.authenticationFailed(failure))
         }
     }

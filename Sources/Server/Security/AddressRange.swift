@@ -8,7 +8,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `ADDRESS` or `ADDRESS/BITS`; nil when it is neither IPv4 nor IPv6.
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let first = parts.first, let bytes = Self.bytes(of: String(first)) else { return nil }
         let maximum = bytes.count * 8
         let bits = parts.count == 2 ? Int(parts[1]) : maximum

@@ -9,6 +9,8 @@ import Synchronization
 final class CachingUserStore: UserStore {
     private struct Entry {
         let digest: [UInt8]
+        /// The store's password stamp when this was verified: another process's change makes it stale.
+        let stamp: String
         let expires: ContinuousClock.Instant
     }
 
@@ -32,27 +34,31 @@ final class CachingUserStore: UserStore {
         (hitCount.load(ordering: .relaxed), verifyCount.load(ordering: .relaxed))
     }
 
-    /// True when `verify` would answer from the cache (no KDF): lets the caller skip the hashing queue.
+    /// True when a fresh entry matches this password (memory only; `verify` also checks the stored stamp).
     func isCached(name: String, password: String) -> Bool {
-        guard lifetime > .zero else { return false }
-        let digest = self.digest(name: name, password: password)
-        let now = ContinuousClock.now
-        return entries.withLock { entries in
-            guard let entry = entries[name], entry.expires > now else { return false }
-            return entry.digest == digest
+        cachedEntry(name: name, password: password) != nil
+    }
+
+    /// True when the cache may answer: a fresh matching entry whose stamp still equals the stored one. Blocking
+    /// (one indexed read); run it on the I/O pool, so a cached login skips the hashing queue.
+    func verifyFromCache(name: String, password: String) throws -> Bool {
+        guard let entry = cachedEntry(name: name, password: password) else { return false }
+        guard try store.passwordStamp(name: name) == entry.stamp else {
+            forget(name)
+            return false
         }
+        hitCount.add(1, ordering: .relaxed)
+        return true
     }
 
     func verify(name: String, password: String) throws -> PasswordCheck {
-        if isCached(name: name, password: password) {
-            hitCount.add(1, ordering: .relaxed)
-            return .valid
-        }
+        if try verifyFromCache(name: name, password: password) { return .valid }
         verifyCount.add(1, ordering: .relaxed)
         let startedAt = generation.load(ordering: .acquiring)
+        let stamp = lifetime > .zero ? try store.passwordStamp(name: name) : nil
         let result = try store.verify(name: name, password: password)
-        if result == .valid, lifetime > .zero {
-            let entry = Entry(digest: digest(name: name, password: password), expires: .now + lifetime)
+        if result == .valid, let stamp {
+            let entry = Entry(digest: digest(name: name, password: password), stamp: stamp, expires: .now + lifetime)
             entries.withLock { entries in
                 guard generation.load(ordering: .acquiring) == startedAt else { return }
                 if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
@@ -60,6 +66,20 @@ final class CachingUserStore: UserStore {
             }
         }
         return result
+    }
+
+    func passwordStamp(name: String) throws -> String? {
+        try store.passwordStamp(name: name)
+    }
+
+    private func cachedEntry(name: String, password: String) -> Entry? {
+        guard lifetime > .zero else { return nil }
+        let digest = self.digest(name: name, password: password)
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
+            guard let entry = entries[name], entry.expires > now, entry.digest == digest else { return nil }
+            return entry
+        }
     }
 
     func createUser(name: String, password: String) throws {

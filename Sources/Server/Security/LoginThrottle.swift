@@ -26,10 +26,13 @@ final class LoginThrottle: Sendable {
         self.quietPeriod = quietPeriod
     }
 
-    /// Records a failed login from `address` and returns how long to wait before answering it.
-    func failure(address: String, password: [UInt8], now: ContinuousClock.Instant = .now) -> Duration {
+    /// Records a failed login from `address` and returns how long to wait before answering it. "The same wrong
+    /// password" means the same user and password, so one password sprayed over many users still escalates.
+    func failure(address: String, user: String = "", password: [UInt8], now: ContinuousClock.Instant = .now)
+        -> Duration
+    {
         guard base > .zero else { return .zero }
-        let digest = Array(HMAC<SHA256>.authenticationCode(for: password, using: key))
+        let digest = Array(HMAC<SHA256>.authenticationCode(for: Array(user.utf8) + [0] + password, using: key))
         return penalties.withLock { penalties in
             var penalty =
                 penalties[address].flatMap { now - $0.lastFailure < quietPeriod ? $0 : nil }

@@ -64,12 +64,29 @@ final class SQLiteUserStore: UserStore {
         }
     }
 
+    func passwordStamp(name: String) throws -> String? {
+        // The stored hash itself: a new password, a re-hash or a re-created user all change it.
+        try database.read { connection in
+            try connection.query("SELECT password_hash FROM users WHERE name = ?", name).first?.string(0)
+        }
+    }
+
     func verify(name: String, password: String) throws -> PasswordCheck {
         let stored = try database.read { connection in
             try connection.query("SELECT password_hash FROM users WHERE name = ?", name).first?.string(0)
         }
         guard let stored else {
-            _ = hasher.verify(password, against: try decoy())
+            // Cost an unknown user what a real one costs: check against a real user's stored hash (the answer is
+            // "invalid" whatever it says), picked by the name so one unknown name always costs the same; with no
+            // users, against a decoy at the configured cost.
+            let pick = Int64(name.utf8.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 })
+            let sample = try database.read { connection in
+                try connection.query(
+                    "SELECT password_hash FROM users ORDER BY id LIMIT 1 OFFSET ? % max(1, (SELECT count(*) FROM users))",
+                    pick
+                ).first?.string(0)
+            }
+            _ = hasher.verify(password, against: try sample ?? decoy())
             return .invalid
         }
         guard hasher.verify(password, against: stored) else { return .invalid }

@@ -83,9 +83,7 @@ extension SecurityIntegrationTests {
             #expect(changed.status == 0, "\(changed)")
             #expect(try await Self.login(Self.user.password, port: changing.port).answer.hasPrefix("-ERR [AUTH]"))
             let stale = try await Self.login(Self.user.password, port: caching.port)
-            withKnownIssue("the auth cache is per process: the other server answers the old password from its cache") {
-                #expect(stale.answer.hasPrefix("-ERR [AUTH]"), "old password on the other server: \(stale.answer)")
-            }
+            #expect(stale.answer.hasPrefix("-ERR [AUTH]"), "old password on the other server: \(stale.answer)")
             #expect(try await changing.stop() == 0)
             #expect(try await caching.stop() == 0)
         }

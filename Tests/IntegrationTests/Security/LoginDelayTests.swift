@@ -99,18 +99,14 @@ extension SecurityIntegrationTests {
 
             let sprayDelays = Self.passAnswers(spray[0]).map(\.seconds)
             #expect(sprayDelays.count == 3)
-            withKnownIssue("LoginThrottle compares only the password, not user + password: a spray stays at the base") {
-                #expect(sprayDelays.count == 3 && sprayDelays[1] >= 1.9 && sprayDelays[2] >= 3.9, "\(sprayDelays)")
-            }
+            #expect(sprayDelays.count == 3 && sprayDelays[1] >= 1.9 && sprayDelays[2] >= 3.9, "\(sprayDelays)")
 
             // The same delay must also mean the same time when stored hashes are cheaper than the decoy.
             let unknownTimes = Self.passAnswers(unknownRaised[0]).map(\.seconds)
             let wrongTimes = Self.passAnswers(wrongRaised[0]).map(\.seconds)
             #expect(unknownTimes.count == 2 && wrongTimes.count == 2)
-            withKnownIssue("an unknown user costs a KDF at the current cost, a known user one at its stored cost") {
-                for (unknownTime, wrongTime) in zip(unknownTimes, wrongTimes) {
-                    #expect(abs(unknownTime - wrongTime) < 0.1, "unknown \(unknownTimes) s, wrong \(wrongTimes) s")
-                }
+            for (unknownTime, wrongTime) in zip(unknownTimes, wrongTimes) {
+                #expect(abs(unknownTime - wrongTime) < 0.1, "unknown \(unknownTimes) s, wrong \(wrongTimes) s")
             }
             #expect(try await server.stop() == 0)
             #expect(try await raisedCost.stop() == 0)

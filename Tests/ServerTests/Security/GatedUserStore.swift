@@ -45,6 +45,8 @@ final class GatedUserStore: UserStore {
 
     func createUser(name: String, password: String) throws { try store.createUser(name: name, password: password) }
 
+    func passwordStamp(name: String) throws -> String? { try store.passwordStamp(name: name) }
+
     func importUser(name: String, passwordHash: String) throws {
         try store.importUser(name: name, passwordHash: passwordHash)
     }
