@@ -17,6 +17,8 @@ struct BenchSettings: Sendable {
     /// Users override (a printf-style pattern with one %d, used with `userCount`).
     let userPattern: String?
     let userCount: Int?
+    /// The server's process, when it is one (D then also reports its resident-set growth).
+    let serverPID: Int32?
     /// The 0-based run number: E uses a fresh maildrop copy per run.
     var runIndex = 0
 

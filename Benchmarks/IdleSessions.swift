@@ -3,19 +3,19 @@
 enum IdleSessions {
     static func run(_ settings: BenchSettings) async -> Measurement {
         let users = settings.users(default: FixtureScale.idleUser, count: settings.scale.idleUsers)
-        let inFlight = max(1, settings.concurrency == 0 ? 100 : settings.concurrency)
-        let settle = Duration.seconds(2)
+        let inFlight = max(1, settings.concurrency == 0 ? 50 : settings.concurrency)
         let loggedIn = Barrier()
         let answered = Barrier()
         let noop = Gate()
         let quit = Gate()
         let clock = ContinuousClock()
-        try? await Task.sleep(for: settle)
-        let machineBefore = ResourceUsage.machineUsedKiB()
+        let machineBefore = await ResourceUsage.settledMachineUsedKiB()
         let clientBefore = ResourceUsage.residentKiB()
+        let serverBefore = settings.serverPID.map { ResourceUsage.residentKiB(pid: $0) } ?? 0
         let start = clock.now
         var machineAfter = 0
         var clientAfter = 0
+        var serverAfter = 0
         var loginSeconds = 0.0
         var held = 0
         let tally = await withTaskGroup(of: Tally.self) { group in
@@ -45,9 +45,9 @@ enum IdleSessions {
             }
             await loggedIn.wait(for: users.count)
             loginSeconds = (clock.now - start).seconds
-            try? await Task.sleep(for: settle)
-            machineAfter = ResourceUsage.machineUsedKiB()
+            machineAfter = await ResourceUsage.settledMachineUsedKiB()
             clientAfter = ResourceUsage.residentKiB()
+            serverAfter = settings.serverPID.map { ResourceUsage.residentKiB(pid: $0) } ?? 0
             noop.open()
             await answered.wait(for: users.count)
             quit.open()
@@ -62,6 +62,9 @@ enum IdleSessions {
             "kb_per_session", Double(machineAfter - machineBefore - (clientAfter - clientBefore)) / sessions)
         measurement.record("kb_per_session_incl_client", Double(machineAfter - machineBefore) / sessions)
         measurement.record("client_kb_per_session", Double(clientAfter - clientBefore) / sessions)
+        if settings.serverPID != nil {
+            measurement.record("server_rss_kb_per_session", Double(serverAfter - serverBefore) / sessions)
+        }
         measurement.record("login_s", loginSeconds)
         return measurement
     }

@@ -18,8 +18,23 @@ enum ResourceUsage {
         return (fields["MemTotal"] ?? 0) - (fields["MemAvailable"] ?? 0)
     }
 
-    /// This process's resident set, in KiB.
-    static func residentKiB() -> Int { procFields("/proc/self/status")["VmRSS"] ?? 0 }
+    /// MemTotal − MemAvailable once it stops moving (under 2 MiB change in a second, at most 30 s): a server
+    /// measured just before may still be releasing memory, which would make the next figure come out negative.
+    static func settledMachineUsedKiB() async -> Int {
+        var previous = machineUsedKiB()
+        for _ in 0..<30 {
+            try? await Task.sleep(for: .seconds(1))
+            let current = machineUsedKiB()
+            if abs(current - previous) < 2_048 { return current }
+            previous = current
+        }
+        return previous
+    }
+
+    /// The resident set of this process (or of `pid`), in KiB.
+    static func residentKiB(pid: Int32? = nil) -> Int {
+        procFields("/proc/\(pid.map(String.init) ?? "self")/status")["VmRSS"] ?? 0
+    }
 
     private static func procFields(_ path: String) -> [String: Int] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
@@ -27,7 +42,7 @@ enum ResourceUsage {
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            let number = parts[1].split(separator: " ").first.flatMap { Int($0) }
+            let number = parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
             if let number { fields[String(parts[0])] = number }
         }
         return fields
