@@ -22,6 +22,8 @@ struct MaildropScan {
         var baseName: String
         var status: FileSystem.Status
         var wireSize = 0
+        /// The sort key, computed once per file rather than in every comparison.
+        var deliveryTime: Int64 = 0
     }
 
     private static let readChunkSize = 64 * 1024
@@ -31,6 +33,7 @@ struct MaildropScan {
         try moveNewMail(from: directory + "/new", to: cur)
         var entries = try listMessages(in: cur)
         entries = try sizeMessages(entries, in: cur)
+        for index in entries.indices { entries[index].deliveryTime = Self.deliveryTime(entries[index]) }
         let dovecot = uidlSource == .dovecot ? dovecotUIDList() : nil
         if let dovecot {
             // Dovecot numbers messages in UID order; the ones it never saw come after, in delivery order.
@@ -166,13 +169,11 @@ struct MaildropScan {
 
     /// Delivery order: the base name's leading timestamp (else the mtime's second), then the base name.
     private static func deliveredBefore(_ left: Entry, _ right: Entry) -> Bool {
-        let leftTime = deliveryTime(left)
-        let rightTime = deliveryTime(right)
-        if leftTime != rightTime { return leftTime < rightTime }
+        if left.deliveryTime != right.deliveryTime { return left.deliveryTime < right.deliveryTime }
         if left.baseName != right.baseName {
-            return Array(left.baseName.utf8).lexicographicallyPrecedes(right.baseName.utf8)
+            return left.baseName.utf8.lexicographicallyPrecedes(right.baseName.utf8)
         }
-        return Array(left.fileName.utf8).lexicographicallyPrecedes(right.fileName.utf8)
+        return left.fileName.utf8.lexicographicallyPrecedes(right.fileName.utf8)
     }
 
     private static func deliveryTime(_ entry: Entry) -> Int64 {
