@@ -25,6 +25,8 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
 
     /// Lines that arrived while the session waited for an asynchronous result (pipelining).
     var queued = CircularBuffer<POP3Inbound>()
+    /// Whole small messages read ahead for RETRs still waiting in `queued`, by message number.
+    var prefetched: [Int: EncodedChunk] = [:]
     var needsFlush = false
     var endReason: SessionEndReason?
     /// Runs when the channel becomes writable again (back-pressure while streaming).
@@ -152,6 +154,8 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
             case .lineTooLong: perform(session.lineTooLong())
             }
         }
+        // Read-ahead only serves lines still queued: once none are, what is left will never be asked for.
+        if queued.isEmpty, !session.isAwaitingResult { prefetched.removeAll() }
         flushIfNeeded()
     }
 
