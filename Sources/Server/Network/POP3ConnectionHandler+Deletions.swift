@@ -44,6 +44,7 @@ extension POP3ConnectionHandler {
             resume(with: session.updateFinished(succeeded: false))
             return
         }
+        committing = true
         let journal = server.stores.journal
         let sessionID = self.sessionID
         let logger = self.logger
@@ -77,6 +78,7 @@ extension POP3ConnectionHandler {
             }
             return DeletionOutcome(removed: removed.count, failures: failed.count)
         }.assumeIsolated().whenComplete { [self] result in
+            committing = false
             switch result {
             case .success(let outcome):
                 server.metrics.add(.messagesDeleted, Int64(outcome.removed))

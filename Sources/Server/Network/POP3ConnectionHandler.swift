@@ -27,6 +27,9 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     var queued = CircularBuffer<POP3Inbound>()
     /// Whole small messages read ahead for RETRs still waiting in `queued`, by message number.
     var prefetched: [Int: EncodedChunk] = [:]
+    /// True while QUIT's deletions are being applied: the QUIT's own answer ends the session then, so a shutdown
+    /// or an idle timeout must not answer "-ERR" for a QUIT that is about to delete.
+    var committing = false
     var needsFlush = false
     var endReason: SessionEndReason?
     /// Runs when the channel becomes writable again (back-pressure while streaming).
@@ -97,6 +100,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerShutdownEvent {
+            guard !committing else { return }
             perform(session.shutdown())
             flushIfNeeded()
         } else {
@@ -246,7 +250,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
             let currentTimeout = TimeAmount(
                 session.user == nil ? server.configuration.preLoginTimeout : server.configuration.idleTimeout)
-            if NIODeadline.now() >= lastActivity + currentTimeout, resumeWhenWritable == nil {
+            if NIODeadline.now() >= lastActivity + currentTimeout, resumeWhenWritable == nil, !committing {
                 logger.info("idle timeout")
                 perform(session.idleTimeout())
                 flushIfNeeded()
