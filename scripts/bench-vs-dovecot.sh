@@ -48,21 +48,7 @@ ulimit -n "$(ulimit -Hn)"
 
 WORK=$(mktemp -d)
 chmod 755 "$WORK"  # Dovecot's mail processes run as user mail and must reach their maildirs
-DOVECOT_PID=""
-POP3D_PID=""
-stop_pid() {
-    local pid=$1
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid"
-        wait "$pid" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    stop_pid "$POP3D_PID"
-    stop_pid "$DOVECOT_PID"
-    if [[ "${KEEP:-0}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+source scripts/lib/server-processes.sh
 
 # --- fixtures: one set, copied for each server -------------------------------------------------------------------
 log "writing fixtures ($SCALE) into $WORK"

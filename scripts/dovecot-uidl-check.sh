@@ -44,21 +44,7 @@ MONITOR_PORT=$(free_port)
 
 WORK=$(mktemp -d)
 chmod 755 "$WORK"  # Dovecot's mail processes run as user mail and must reach the maildir
-DOVECOT_PID=""
-POP3D_PID=""
-stop_pid() {
-    local pid=$1
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid"
-        wait "$pid" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    stop_pid "$POP3D_PID"
-    stop_pid "$DOVECOT_PID"
-    if [[ "${KEEP:-0}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+source scripts/lib/server-processes.sh
 
 # pop3 ACTION PORT USER PASSWORD: a POP3 client in Python. `uidl` prints the UIDL listing (one "n uidl" per line),
 # `fetch` also downloads messages 1 and 2 like a client that leaves mail on the server, `login` only logs in.
