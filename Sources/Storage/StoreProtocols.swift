@@ -93,7 +93,8 @@ public protocol MetricsStore: Sendable {
 /// Cached wire sizes of maildir messages, keyed by base name, file size and modification time,
 /// so a second login does not re-read message bodies.
 public protocol MessageIndexStore: Sendable {
-    func indexedMessages(user: String) throws -> [String: IndexedMessage]
+    /// Every row of the user's maildrop, one per base name, in no particular order.
+    func indexedMessages(user: String) throws -> [IndexedMessage]
     func updateIndex(user: String, upsert: [IndexedMessage], remove: [String]) throws
 }
 

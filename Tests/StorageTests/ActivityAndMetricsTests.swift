@@ -108,15 +108,26 @@ struct ActivityAndMetricsTests {
                 MetricSample(metric: "connections_total", time: Date(timeIntervalSince1970: 200), value: 42),
             ])
             try storage.stores.messageIndex.updateIndex(
-                user: "bob", upsert: [IndexedMessage(baseName: "m1", fileSize: 10, modificationTime: 5, wireSize: 12)],
+                user: "bob",
+                upsert: [
+                    IndexedMessage(baseName: "m1", fileSize: 10, modificationTime: 5, wireSize: 12),
+                    IndexedMessage(baseName: "m2,S=7", fileSize: 7, modificationTime: 1 << 60, wireSize: 9),
+                ],
+                remove: [])
+            try storage.stores.messageIndex.updateIndex(
+                user: "carol", upsert: [IndexedMessage(baseName: "m1", fileSize: 1, modificationTime: 1, wireSize: 1)],
                 remove: [])
             storage.close()
         }
         let storage = try SQLiteStorage(path: path, passwordCost: 10)
         defer { storage.close() }
         #expect(try storage.stores.metrics.latestValues() == ["connections_total": 42])
-        #expect(try storage.stores.messageIndex.indexedMessages(user: "bob")["m1"]?.wireSize == 12)
-        try storage.stores.messageIndex.updateIndex(user: "bob", upsert: [], remove: ["m1"])
+        let rows = try storage.stores.messageIndex.indexedMessages(user: "bob").sorted { $0.baseName < $1.baseName }
+        #expect(rows.map(\.baseName) == ["m1", "m2,S=7"])
+        #expect(rows.map(\.fileSize) == [10, 7])
+        #expect(rows.map(\.modificationTime) == [5, 1 << 60])
+        #expect(rows.map(\.wireSize) == [12, 9])
+        try storage.stores.messageIndex.updateIndex(user: "bob", upsert: [], remove: ["m1", "m2,S=7"])
         #expect(try storage.stores.messageIndex.indexedMessages(user: "bob").isEmpty)
     }
 }

@@ -37,30 +37,6 @@ enum FileSystem {
         guard let existing = try status(path), existing.isDirectory else { throw MaildirError.notADirectory(path) }
     }
 
-    /// Names in a directory, without "." and "..". Names that are not valid UTF-8 cannot be
-    /// named in a POP3 session, so they are counted in `skipped` and left alone.
-    static func names(in path: String, skipped: inout Int) throws -> [String] {
-        guard let directory = opendir(path) else { throw MaildirError.failure("opendir", path: path, errno: errno) }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(directory) else {
-                if errno != 0 { throw MaildirError.failure("readdir", path: path, errno: errno) }
-                return names
-            }
-            let name: String? = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
-                let length = raw.firstIndex(of: 0) ?? raw.count
-                return String(validating: raw[..<length], as: UTF8.self)
-            }
-            guard let name else {
-                skipped += 1
-                continue
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-    }
-
     /// Opens a file read-only; nil when it does not exist.
     static func openForReading(_ path: String) throws -> Int32? {
         while true {

@@ -48,6 +48,7 @@ public struct MaildirStore: Sendable {
         do {
             let status = try FileSystem.status(descriptor: descriptor, path: path)
             guard status.isRegularFile else { throw MaildirError.messageVanished(message.baseName) }
+            if status.size != message.fileSize { forgetIndexedSize(of: message, in: maildrop) }
             return MessageReader(descriptor: descriptor, fileName: fileName, path: path, fileSize: Int(status.size))
         } catch {
             _ = Glibc.close(descriptor)
@@ -66,11 +67,16 @@ public struct MaildirStore: Sendable {
         return try unlinkIfPresent(cur + "/" + renamed)
     }
 
+    /// A file changed in place (not the maildir way): the next open of the maildrop measures it again.
+    private func forgetIndexedSize(of message: MaildropMessage, in maildrop: Maildrop) {
+        try? index?.updateIndex(user: maildrop.user.value, upsert: [], remove: [message.baseName])
+    }
+
     /// The name in `cur/` whose base name is `baseName`, if any.
     private func currentFileName(baseName: String, in cur: String) throws -> String? {
         var skipped = 0
-        let names = try FileSystem.names(in: cur, skipped: &skipped)
-        return names.filter { MaildropMessage.baseName(ofFileName: $0) == baseName }.min()
+        let entries = try OpenDirectory(cur).entries(skipped: &skipped)
+        return entries.map(\.name).filter { MaildropMessage.baseName(ofFileName: $0) == baseName }.min()
     }
 
     private func unlinkIfPresent(_ path: String) throws -> Bool {

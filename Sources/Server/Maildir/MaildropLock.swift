@@ -3,28 +3,40 @@ import Synchronization
 
 /// A held maildrop lock. `release()` is idempotent and also runs when the lock is freed.
 public final class MaildropLock: Sendable {
+    /// What the kernel holds for this lock.
+    enum Hold: Sendable {
+        /// A byte of the maildir root's shared lock file.
+        case sharedFile(SharedLockFile, offset: Int64)
+        /// The maildrop's own lock file, under `flock`.
+        case ownFile(Int32)
+    }
+
     public let user: MailboxName
     public let directory: String
-    /// The locked descriptor, -1 once released.
-    private let descriptor: Mutex<Int32>
+    /// nil once released.
+    private let hold: Mutex<Hold?>
     private let owner: MaildropLocks
 
-    init(user: MailboxName, directory: String, descriptor: Int32, owner: MaildropLocks) {
+    init(user: MailboxName, directory: String, hold: Hold, owner: MaildropLocks) {
         self.user = user
         self.directory = directory
-        self.descriptor = Mutex(descriptor)
+        self.hold = Mutex(hold)
         self.owner = owner
     }
 
     deinit { release() }
 
-    /// Drops the flock first, then the table entry, so a waiting acquire never sees a half-released lock.
+    /// Drops the kernel lock first, then the table entry, so a waiting acquire never sees a half-released lock.
     public func release() {
-        let wasHeld = descriptor.withLock { descriptor in
-            guard descriptor >= 0 else { return false }
-            _ = flock(descriptor, LOCK_UN)
-            _ = close(descriptor)
-            descriptor = -1
+        let wasHeld = hold.withLock { hold in
+            switch hold {
+            case nil: return false
+            case .sharedFile(let file, let offset): file.unlock(offset: offset)
+            case .ownFile(let descriptor):
+                _ = flock(descriptor, LOCK_UN)
+                _ = close(descriptor)
+            }
+            hold = nil
             return true
         }
         if wasHeld { owner.forget(directory) }

@@ -1,14 +1,23 @@
 import Glibc
 import Synchronization
 
-/// Exclusive access to maildrops: an in-process table plus `flock` on `<maildrop>/.pop3d.lock`, so two
-/// pop3d processes exclude each other and a killed process leaves no stale lock (the kernel drops it).
+/// Exclusive access to maildrops: an in-process table plus a kernel lock, so two pop3d processes exclude each
+/// other and a killed process leaves no stale lock (the kernel drops it when the process dies).
+///
+/// The kernel lock is one byte of the maildir root's `.pop3d.lock`, at the offset of the maildrop folder's
+/// inode number, taken with an open-file-description lock (`F_OFD_SETLK`). All sessions share that one
+/// descriptor, so an idle session costs its socket and nothing else. When the root's lock file cannot be
+/// used (a read-only root, a file system without such locks), each maildrop gets its own `.pop3d.lock`
+/// held with `flock`, one descriptor per session.
 public final class MaildropLocks: Sendable {
-    /// Name of the lock file inside a maildrop; a dot file, so the maildir scan ignores it.
+    /// Name of the lock file in the maildir root and (fallback) in a maildrop; a dot file, so neither the
+    /// maildir scan nor a user name can collide with it.
     public static let lockFileName = ".pop3d.lock"
 
     /// Directories locked by this process.
     private let held = Mutex<Set<String>>([])
+    /// Per maildir root: the shared lock file, or nil once it proved unusable.
+    private let sharedFiles = Mutex<[String: SharedLockFile?]>([:])
 
     public init() {}
 
@@ -17,8 +26,11 @@ public final class MaildropLocks: Sendable {
     public func acquire(user: MailboxName, directory: String) throws -> MaildropLock {
         guard held.withLock({ $0.insert(directory).inserted }) else { throw MaildropLockError.inUse }
         do {
-            let descriptor = try Self.lockFile(in: directory)
-            return MaildropLock(user: user, directory: directory, descriptor: descriptor, owner: self)
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw MaildropLockError.io("mkdir \(directory)", errno: errno)
+            }
+            let hold = try lockInSharedFile(directory) ?? MaildropLock.Hold.ownFile(Self.lockOwnFile(in: directory))
+            return MaildropLock(user: user, directory: directory, hold: hold, owner: self)
         } catch {
             forget(directory)
             throw error
@@ -34,10 +46,33 @@ public final class MaildropLocks: Sendable {
         _ = held.withLock { $0.remove(directory) }
     }
 
-    private static func lockFile(in directory: String) throws -> Int32 {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw MaildropLockError.io("mkdir \(directory)", errno: errno)
+    /// The lock as a byte of the root's shared file; nil when that file cannot be used here.
+    private func lockInSharedFile(_ directory: String) throws -> MaildropLock.Hold? {
+        guard let slash = directory.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let root = String(directory[..<slash])
+        guard let file = sharedFile(root: root.isEmpty ? "/" : root) else { return nil }
+        var info = stat()
+        guard stat(directory, &info) == 0 else { throw MaildropLockError.io("stat \(directory)", errno: errno) }
+        let offset = Int64(truncatingIfNeeded: UInt64(info.st_ino) & SharedLockFile.maximumOffset)
+        switch try file.lock(offset: offset) {
+        case .locked: return .sharedFile(file, offset: offset)
+        case .busy: throw MaildropLockError.inUse
+        case .unsupported:
+            sharedFiles.withLock { $0[file.root] = .some(nil) }
+            return nil
         }
+    }
+
+    private func sharedFile(root: String) -> SharedLockFile? {
+        sharedFiles.withLock { files in
+            if let known = files[root] { return known }
+            let opened = SharedLockFile(root: root, path: root + "/" + Self.lockFileName)
+            files[root] = opened
+            return opened
+        }
+    }
+
+    private static func lockOwnFile(in directory: String) throws -> Int32 {
         let path = directory + "/" + lockFileName
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw MaildropLockError.io("open \(path)", errno: errno) }

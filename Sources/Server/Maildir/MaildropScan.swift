@@ -2,6 +2,7 @@ import Glibc
 import Storage
 
 /// One `MaildirStore.open`: moves new mail, lists `cur/`, sizes each message (index or file), orders them.
+/// A maildrop the index knows costs two `readdir` passes and one index query, no per-file system call.
 struct MaildropScan {
     let directory: String
     let user: MailboxName
@@ -20,44 +21,78 @@ struct MaildropScan {
     private struct Entry {
         var fileName: String
         var baseName: String
-        var status: FileSystem.Status
+        var fileSize: Int64 = 0
+        /// Nanoseconds since 1970.
+        var modificationTime: Int64 = 0
         var wireSize = 0
-        /// The sort key, computed once per file rather than in every comparison.
-        var deliveryTime: Int64 = 0
+        /// False when the file vanished before it could be measured.
+        var isPresent = true
+    }
+
+    /// What orders one entry, computed once so that comparisons touch no string unless two keys tie.
+    private struct SortKey {
+        /// Dovecot's UID (`UIDLSource.dovecot`); `.max` for messages it never saw, and always in pop3d's order.
+        var dovecotUID: UInt32
+        var deliveryTime: Int64
+        /// Where the entry is in the scan's array.
+        var position: Int
     }
 
     private static let readChunkSize = 64 * 1024
 
     mutating func run() throws -> [MaildropMessage] {
-        let cur = directory + "/cur"
-        try moveNewMail(from: directory + "/new", to: cur)
+        let cur = try OpenDirectory(directory + "/cur")
+        try moveNewMail(from: OpenDirectory(directory + "/new"), to: cur)
         var entries = try listMessages(in: cur)
-        entries = try sizeMessages(entries, in: cur)
-        for index in entries.indices { entries[index].deliveryTime = Self.deliveryTime(entries[index]) }
+        try sizeMessages(&entries, in: cur)
         let dovecot = uidlSource == .dovecot ? dovecotUIDList() : nil
-        if let dovecot {
-            // Dovecot numbers messages in UID order; the ones it never saw come after, in delivery order.
-            entries.sort { left, right in
-                let leftUID = dovecot.records[left.baseName]?.uid ?? .max
-                let rightUID = dovecot.records[right.baseName]?.uid ?? .max
-                return leftUID != rightUID ? leftUID < rightUID : Self.deliveredBefore(left, right)
-            }
-        } else {
-            entries.sort(by: Self.deliveredBefore)
-        }
-        var usedUIDLs = Set<String>()
-        return entries.map { entry in
+        let order = Self.order(entries, dovecot: dovecot)
+        var usedUIDLs = Set<String>(minimumCapacity: order.count)
+        var messages: [MaildropMessage] = []
+        messages.reserveCapacity(order.count)
+        for position in order {
+            let entry = entries[position]
             var uidl = UIDL.forBaseName(entry.baseName)
             if let record = dovecot?.records[entry.baseName], !usedUIDLs.contains(record.uidl) {
                 uidl = record.uidl
                 statistics.dovecotUIDLs += 1
             }
             // Two files with one base name (or a base name that looks like a hash) must still differ.
-            if usedUIDLs.contains(uidl) { uidl = UIDL.hashed("file:" + entry.fileName) }
-            usedUIDLs.insert(uidl)
-            return MaildropMessage(
-                fileName: entry.fileName, baseName: entry.baseName, uidl: uidl, wireSize: entry.wireSize)
+            if !usedUIDLs.insert(uidl).inserted {
+                uidl = UIDL.hashed("file:" + entry.fileName)
+                usedUIDLs.insert(uidl)
+            }
+            messages.append(
+                MaildropMessage(
+                    fileName: entry.fileName, baseName: entry.baseName, uidl: uidl, wireSize: entry.wireSize,
+                    fileSize: entry.fileSize))
         }
+        return messages
+    }
+
+    /// Positions of the present entries in message-number order. Dovecot numbers messages in UID order (the
+    /// ones it never saw come after); pop3d in delivery order: the base name's leading timestamp (else the
+    /// mtime's second), then the base name, then the file name.
+    private static func order(_ entries: [Entry], dovecot: DovecotUIDList?) -> [Int] {
+        var keys: [SortKey] = []
+        keys.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() where entry.isPresent {
+            keys.append(
+                SortKey(
+                    dovecotUID: dovecot?.records[entry.baseName]?.uid ?? .max,
+                    deliveryTime: deliveryTime(entry), position: position))
+        }
+        keys.sort { left, right in
+            if left.dovecotUID != right.dovecotUID { return left.dovecotUID < right.dovecotUID }
+            if left.deliveryTime != right.deliveryTime { return left.deliveryTime < right.deliveryTime }
+            let leftEntry = entries[left.position]
+            let rightEntry = entries[right.position]
+            if leftEntry.baseName != rightEntry.baseName {
+                return leftEntry.baseName.utf8.lexicographicallyPrecedes(rightEntry.baseName.utf8)
+            }
+            return leftEntry.fileName.utf8.lexicographicallyPrecedes(rightEntry.fileName.utf8)
+        }
+        return keys.map(\.position)
     }
 
     /// The maildrop's `dovecot-uidlist`, or nil when it is missing or unusable (then noted in the statistics).
@@ -69,92 +104,99 @@ struct MaildropScan {
     }
 
     /// Dovecot's move: `new/x` becomes `cur/x:2,`. Never overwrites a file in `cur/`.
-    private mutating func moveNewMail(from new: String, to cur: String) throws {
-        for name in try FileSystem.names(in: new, skipped: &statistics.skippedEntries) {
-            guard !name.hasPrefix("."), let status = try FileSystem.status(new + "/" + name), status.isRegularFile
-            else {
+    private mutating func moveNewMail(from new: OpenDirectory, to cur: OpenDirectory) throws {
+        for entry in try new.entries(skipped: &statistics.skippedEntries) {
+            let target = entry.name.contains(":") ? entry.name : entry.name + ":2,"
+            guard !entry.name.hasPrefix("."), try new.isRegularFile(entry), try cur.status(of: target) == nil else {
                 statistics.skippedEntries += 1
                 continue
             }
-            let target = cur + "/" + (name.contains(":") ? name : name + ":2,")
-            guard try FileSystem.status(target) == nil else {
-                statistics.skippedEntries += 1
-                continue
-            }
-            if rename(new + "/" + name, target) == 0 {
-                statistics.movedFromNew += 1
-            } else if errno != ENOENT {  // ENOENT: another session moved it first
-                throw MaildirError.failure("rename", path: new + "/" + name, errno: errno)
-            }
+            if try new.move(entry.name, to: cur, as: target) { statistics.movedFromNew += 1 }
         }
     }
 
-    private mutating func listMessages(in cur: String) throws -> [Entry] {
+    /// The regular files in `cur/`, named only: `readdir` says which are files, so nothing is stat-ed.
+    private mutating func listMessages(in cur: OpenDirectory) throws -> [Entry] {
         var entries: [Entry] = []
-        for name in try FileSystem.names(in: cur, skipped: &statistics.skippedEntries) {
-            guard !name.hasPrefix("."), let status = try FileSystem.status(cur + "/" + name), status.isRegularFile
-            else {
+        for entry in try cur.entries(skipped: &statistics.skippedEntries) {
+            guard !entry.name.hasPrefix("."), try cur.isRegularFile(entry) else {
                 statistics.skippedEntries += 1
                 continue
             }
-            entries.append(Entry(fileName: name, baseName: MaildropMessage.baseName(ofFileName: name), status: status))
+            entries.append(Entry(fileName: entry.name, baseName: MaildropMessage.baseName(ofFileName: entry.name)))
         }
         return entries
     }
 
-    /// Takes sizes from the index when base name, file size and mtime match; reads the other files once
-    /// and writes their sizes back (and forgets rows of files that are gone) in one call.
-    private mutating func sizeMessages(_ entries: [Entry], in cur: String) throws -> [Entry] {
-        var indexed: [String: IndexedMessage] = [:]
+    /// Takes sizes from the index by base name, as Dovecot does: maildir message files never change, only
+    /// their names. A row is not trusted when the name's `S=` field disagrees with it; a file changed in
+    /// place anyway is caught when it is next opened (`MaildirStore.openMessage` drops its row). The other
+    /// files are read once and their sizes written back (and rows of files that are gone forgotten) in one call.
+    private mutating func sizeMessages(_ entries: inout [Entry], in cur: OpenDirectory) throws {
+        var rows: [IndexedMessage] = []
         if let index {
-            do { indexed = try index.indexedMessages(user: user.value) } catch {
+            do { rows = try index.indexedMessages(user: user.value) } catch {
                 statistics.indexError = "\(error)"
             }
         }
-        var sized: [Entry] = []
+        var rowByBaseName = [String: Int](minimumCapacity: rows.count)
+        for (position, row) in rows.enumerated() { rowByBaseName[row.baseName] = position }
+        var rowSeen = [Bool](repeating: false, count: rows.count)
+        var measuredBaseNames = Set<String>()
         var upsert: [IndexedMessage] = []
-        var present = Set<String>()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readChunkSize, alignment: 1)
         defer { buffer.deallocate() }
-        for var entry in entries {
-            let firstOfBaseName = present.insert(entry.baseName).inserted
-            if firstOfBaseName, let row = indexed[entry.baseName], row.fileSize == entry.status.size,
-                row.modificationTime == entry.status.modificationTime
-            {
-                entry.wireSize = Int(row.wireSize)
-                statistics.indexHits += 1
-                sized.append(entry)
-                continue
+        for position in entries.indices {
+            let baseName = entries[position].baseName
+            // Only the first file of a base name may use or replace its row.
+            let firstOfBaseName: Bool
+            if let rowPosition = rowByBaseName[baseName] {
+                firstOfBaseName = !rowSeen[rowPosition]
+                rowSeen[rowPosition] = true
+                let row = rows[rowPosition]
+                if firstOfBaseName,
+                    MaildropMessage.sizeField(ofFileName: entries[position].fileName).map({ $0 == row.fileSize })
+                        ?? true
+                {
+                    entries[position].fileSize = row.fileSize
+                    entries[position].modificationTime = row.modificationTime
+                    entries[position].wireSize = Int(row.wireSize)
+                    statistics.indexHits += 1
+                    continue
+                }
+            } else {
+                firstOfBaseName = measuredBaseNames.insert(baseName).inserted
             }
-            guard let measured = try measure(cur + "/" + entry.fileName, buffer: buffer) else {
+            guard let measured = try measure(entries[position].fileName, in: cur, buffer: buffer) else {
+                entries[position].isPresent = false
                 statistics.skippedEntries += 1  // vanished since readdir
                 continue
             }
-            entry.status = measured.status
-            entry.wireSize = measured.wireSize
-            sized.append(entry)
+            entries[position].fileSize = measured.status.size
+            entries[position].modificationTime = measured.status.modificationTime
+            entries[position].wireSize = measured.wireSize
             if firstOfBaseName {
                 upsert.append(
                     IndexedMessage(
-                        baseName: entry.baseName, fileSize: entry.status.size,
-                        modificationTime: entry.status.modificationTime, wireSize: Int64(entry.wireSize)))
+                        baseName: baseName, fileSize: measured.status.size,
+                        modificationTime: measured.status.modificationTime, wireSize: Int64(measured.wireSize)))
             }
         }
-        let remove = indexed.keys.filter { !present.contains($0) }.sorted()
+        let remove = rows.indices.filter { !rowSeen[$0] }.map { rows[$0].baseName }.sorted()
         if let index, statistics.indexError == nil, !upsert.isEmpty || !remove.isEmpty {
             do { try index.updateIndex(user: user.value, upsert: upsert, remove: remove) } catch {
                 statistics.indexError = "\(error)"
             }
         }
-        return sized
     }
 
     /// Reads a file once to count its wire size; nil when it is gone.
     private mutating func measure(
-        _ path: String, buffer: UnsafeMutableRawBufferPointer
+        _ name: String, in directory: OpenDirectory, buffer: UnsafeMutableRawBufferPointer
     ) throws -> (status: FileSystem.Status, wireSize: Int)? {
-        guard let descriptor = try FileSystem.openForReading(path) else { return nil }
+        guard let descriptor = try directory.openForReading(name) else { return nil }
         defer { _ = close(descriptor) }
+        let path = directory.path + "/" + name
         let status = try FileSystem.status(descriptor: descriptor, path: path)
         var counter = WireSizeCounter()
         while true {
@@ -167,15 +209,6 @@ struct MaildropScan {
         return (status, counter.finish())
     }
 
-    /// Delivery order: the base name's leading timestamp (else the mtime's second), then the base name.
-    private static func deliveredBefore(_ left: Entry, _ right: Entry) -> Bool {
-        if left.deliveryTime != right.deliveryTime { return left.deliveryTime < right.deliveryTime }
-        if left.baseName != right.baseName {
-            return left.baseName.utf8.lexicographicallyPrecedes(right.baseName.utf8)
-        }
-        return left.fileName.utf8.lexicographicallyPrecedes(right.fileName.utf8)
-    }
-
     private static func deliveryTime(_ entry: Entry) -> Int64 {
         var seconds: Int64 = 0
         var digits = 0
@@ -184,6 +217,6 @@ struct MaildropScan {
             seconds = seconds * 10 + Int64(byte - UInt8(ascii: "0"))
             digits += 1
         }
-        return digits > 0 ? seconds : entry.status.modificationTime / 1_000_000_000
+        return digits > 0 ? seconds : entry.modificationTime / 1_000_000_000
     }
 }

@@ -77,7 +77,9 @@ extension POP3ConnectionHandler {
             try FileSystem.ensureDirectory(directory)
             let lock = try locks.acquire(user: name, directory: directory)
             do {
-                return OpenedMaildrop(maildrop: try store.open(user: name), lock: lock)
+                let maildrop = try store.open(user: name)
+                let listing = maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
+                return OpenedMaildrop(maildrop: maildrop, listing: listing, lock: lock)
             } catch {
                 lock.release()
                 throw error
@@ -102,8 +104,7 @@ extension POP3ConnectionHandler {
                         "messages": "\(opened.maildrop.messages.count)", "size": "\(opened.maildrop.totalWireSize)",
                         "auth": "\(authentication)",
                     ])
-                let listing = opened.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                resume(with: session.authenticationSucceeded(listing: listing))
+                resume(with: session.authenticationSucceeded(listing: opened.listing))
             case .failure(let error as MaildropLockError) where error == .inUse:
                 loginFailed(user: user, .maildropInUse, result: .inUse)
             case .failure(let error):
@@ -143,5 +144,7 @@ extension POP3ConnectionHandler {
 /// A locked and scanned maildrop, handed from the pool to the event loop.
 struct OpenedMaildrop: Sendable {
     let maildrop: Maildrop
+    /// The session's view of the messages, built on the pool with the maildrop.
+    let listing: [MaildropEntry]
     let lock: MaildropLock
 }

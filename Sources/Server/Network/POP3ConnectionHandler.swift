@@ -144,8 +144,20 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
                 ])
         }
         logger.info("disconnect", metadata: ["reason": "\(reason.rawValue)"])
+        retireMaildrop()
         self.context = nil
         context.fireChannelInactive()
+    }
+
+    /// Frees a big maildrop's listing on the pool: 50,000 messages take milliseconds to free, which an event
+    /// loop serving other sessions should not spend.
+    private func retireMaildrop() {
+        guard let retired = maildrop else { return }
+        let view = session.maildrop
+        maildrop = nil
+        session.maildrop = MaildropView()
+        guard retired.messages.count >= 1_000 else { return }
+        server.ioPool.submit { _ in withExtendedLifetime((retired, view)) {} }
     }
 
     // MARK: The session loop

@@ -79,6 +79,13 @@ final class Connection {
         return try statement.rows()
     }
 
+    /// Runs a query and hands each row to `body` as a cursor, copying nothing it does not read.
+    func forEachRow(_ sql: String, _ arguments: any SQLiteBindable..., body: (RowCursor) throws -> Void) throws {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments.map(\.sqliteValue))
+        try statement.forEachRow(body)
+    }
+
     /// Rows changed by the last statement.
     var changes: Int { Int(sqlite3_changes64(handle)) }
 

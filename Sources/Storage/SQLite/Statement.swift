@@ -56,6 +56,18 @@ final class Statement {
         }
     }
 
+    /// Steps through every row without copying it: `body` reads the columns it needs from the cursor,
+    /// which is valid only during the call. For large results (the message index of a big maildrop).
+    func forEachRow(_ body: (RowCursor) throws -> Void) throws {
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw connection.error(code: code, sql: sql) }
+            try body(RowCursor(handle: handle))
+        }
+    }
+
     private func currentRow() -> Row {
         let count = sqlite3_column_count(handle)
         var values: [SQLiteValue] = []
@@ -86,5 +98,19 @@ final class Statement {
             }
         }
         return Row(values: values)
+    }
+}
+
+/// The current row of a stepping statement, read column by column without materialising the row.
+struct RowCursor {
+    fileprivate let handle: OpaquePointer?
+
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// The column as text (SQLite converts numbers); "" for NULL.
+    func string(_ column: Int32) -> String {
+        guard let text = sqlite3_column_text(handle, column) else { return "" }
+        let length = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self)
     }
 }

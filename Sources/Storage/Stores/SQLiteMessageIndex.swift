@@ -6,16 +6,19 @@ final class SQLiteMessageIndex: MessageIndexStore {
         self.database = database
     }
 
-    func indexedMessages(user: String) throws -> [String: IndexedMessage] {
+    func indexedMessages(user: String) throws -> [IndexedMessage] {
         try database.read { connection in
-            var result: [String: IndexedMessage] = [:]
-            for row in try connection.query(
-                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user = ?", user)
-            {
-                let message = IndexedMessage(
-                    baseName: row.string(0), fileSize: row.int64(1), modificationTime: row.int64(2),
-                    wireSize: row.int64(3))
-                result[message.baseName] = message
+            var result: [IndexedMessage] = []
+            for row in try connection.query("SELECT count(*) FROM message_index WHERE user = ?", user) {
+                result.reserveCapacity(row.int(0))
+            }
+            try connection.forEachRow(
+                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user = ?", user
+            ) { row in
+                result.append(
+                    IndexedMessage(
+                        baseName: row.string(0), fileSize: row.int64(1), modificationTime: row.int64(2),
+                        wireSize: row.int64(3)))
             }
             return result
         }

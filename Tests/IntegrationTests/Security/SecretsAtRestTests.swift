@@ -54,7 +54,8 @@ extension SecurityIntegrationTests {
                 #expect(Self.mode(of: file) == 0o600, "\(file)")
                 Self.expectNoSecret(secrets, in: file)
             }
-            let lock = workspace.maildir.userFolder(Self.user).appendingPathComponent(".pop3d.lock").path
+            let lock = workspace.maildir.userFolder(Self.user).deletingLastPathComponent()
+                .appendingPathComponent(".pop3d.lock").path
             #expect(Self.mode(of: lock) == 0o600, "\(lock)")
 
             #expect(try await server.stop() == 0)

@@ -14,11 +14,11 @@ final class CountingIndexStore: MessageIndexStore {
 
     let state = Mutex(State())
 
-    func indexedMessages(user: String) throws -> [String: IndexedMessage] {
+    func indexedMessages(user: String) throws -> [IndexedMessage] {
         try state.withLock {
             $0.reads += 1
             if $0.failReads { throw FakeIndexError.unavailable }
-            return $0.rows[user] ?? [:]
+            return Array(($0.rows[user] ?? [:]).values)
         }
     }
 

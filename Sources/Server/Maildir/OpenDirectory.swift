@@ -1,0 +1,104 @@
+import Glibc
+
+/// A directory held open for one scan: entries come with the type `readdir` reports, and files inside are
+/// looked up relative to the directory's descriptor, so a 50,000-file maildrop costs no path walk per file.
+final class OpenDirectory {
+    /// One name in the directory and what `readdir` says it is.
+    struct Entry {
+        enum Kind {
+            case regularFile, directory, other
+            /// The file system did not say (or it is a symlink): ask `status(of:)`.
+            case unknown
+        }
+
+        var name: String
+        var kind: Kind
+    }
+
+    let path: String
+    private let stream: OpaquePointer
+
+    init(_ path: String) throws {
+        guard let stream = opendir(path) else { throw MaildirError.failure("opendir", path: path, errno: errno) }
+        self.path = path
+        self.stream = stream
+    }
+
+    deinit { closedir(stream) }
+
+    private var descriptor: Int32 { dirfd(stream) }
+
+    /// Every entry but "." and "..". Names that are not valid UTF-8 cannot be named in a POP3 session, so
+    /// they are counted in `skipped` and left alone.
+    func entries(skipped: inout Int) throws -> [Entry] {
+        rewinddir(stream)
+        var entries: [Entry] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                if errno != 0 { throw MaildirError.failure("readdir", path: path, errno: errno) }
+                return entries
+            }
+            let name: String? = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                let length = raw.firstIndex(of: 0) ?? raw.count
+                return String(validating: raw[..<length], as: UTF8.self)
+            }
+            guard let name else {
+                skipped += 1
+                continue
+            }
+            if name == "." || name == ".." { continue }
+            entries.append(Entry(name: name, kind: Self.kind(ofType: entry.pointee.d_type)))
+        }
+    }
+
+    /// Status of `name` (following symlinks), or nil when it does not exist.
+    func status(of name: String) throws -> FileSystem.Status? {
+        var info = stat()
+        guard fstatat(descriptor, name, &info, 0) == 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw MaildirError.failure("stat", path: path + "/" + name, errno: code)
+        }
+        return FileSystem.Status(info)
+    }
+
+    /// Whether `entry` is a regular file, asking the file system only when `readdir` did not say.
+    func isRegularFile(_ entry: Entry) throws -> Bool {
+        switch entry.kind {
+        case .regularFile: return true
+        case .directory, .other: return false
+        case .unknown: return try status(of: entry.name)?.isRegularFile ?? false
+        }
+    }
+
+    /// Opens `name` read-only; nil when it does not exist.
+    func openForReading(_ name: String) throws -> Int32? {
+        while true {
+            let opened = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
+            if opened >= 0 { return opened }
+            let code = errno
+            if code == EINTR { continue }
+            if code == ENOENT { return nil }
+            throw MaildirError.failure("open", path: path + "/" + name, errno: code)
+        }
+    }
+
+    /// Renames `name` to `target` in `destination`. Returns false when `name` is gone (another session
+    /// moved it first).
+    func move(_ name: String, to destination: OpenDirectory, as target: String) throws -> Bool {
+        if renameat(descriptor, name, destination.descriptor, target) == 0 { return true }
+        let code = errno
+        if code == ENOENT { return false }
+        throw MaildirError.failure("rename", path: path + "/" + name, errno: code)
+    }
+
+    private static func kind(ofType type: UInt8) -> Entry.Kind {
+        switch Int(type) {
+        case Int(DT_REG): return .regularFile
+        case Int(DT_DIR): return .directory
+        case Int(DT_UNKNOWN), Int(DT_LNK): return .unknown
+        default: return .other
+        }
+    }
+}
