@@ -15,6 +15,8 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
     case monitorRequests = 12
     case uptimeSeconds = 13
     case connectionsRejected = 14
+    case eventLoopStalls = 15
+    case eventLoopLagMaxMilliseconds = 16
 
     /// The metric's name, as stored and as typed on pop3ctl's command line.
     public var name: String {
@@ -34,13 +36,15 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
         case .monitorRequests: "monitor_requests"
         case .uptimeSeconds: "uptime_seconds"
         case .connectionsRejected: "connections_rejected"
+        case .eventLoopStalls: "event_loop_stalls"
+        case .eventLoopLagMaxMilliseconds: "event_loop_lag_max_ms"
         }
     }
 
     /// True for values that only grow; false for gauges (which go up and down).
     public var isCounter: Bool {
         switch self {
-        case .connectionsCurrent, .uptimeSeconds: false
+        case .connectionsCurrent, .uptimeSeconds, .eventLoopLagMaxMilliseconds: false
         default: true
         }
     }

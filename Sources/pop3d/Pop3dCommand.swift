@@ -139,6 +139,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         Startup.warnAboutExposure(configuration: configuration, tls: tls, logger: logger)
         var services: [any Service] = [
             MetricsSampler(server: server), POP3Listener(server: server, onReady: privileges.expectListener()),
+            EventLoopWatchdog(metrics: metrics, logger: logger),
         ]
         if let tls {
             services.append(TLSReloadService(credentials: tls, logger: logger))

@@ -22,7 +22,8 @@ import Testing
         #expect(MetricName.resolve("CONNECTIONS") == .connectionsTotal)
         #expect(MetricName.resolve("13") == .uptimeSeconds)
         #expect(MetricName.resolve("14") == .connectionsRejected)
-        #expect(MetricName.resolve("15") == nil)
+        #expect(MetricName.resolve("16") == .eventLoopLagMaxMilliseconds)
+        #expect(MetricName.resolve("17") == nil)
         #expect(MetricName.resolve("conn") == nil)
     }
 

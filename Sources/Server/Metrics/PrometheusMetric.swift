@@ -37,6 +37,8 @@ public struct PrometheusMetric: Sendable, Equatable {
         case .monitorRequests: "Requests answered on the monitor port."
         case .uptimeSeconds: "Seconds since this pop3d process started."
         case .connectionsRejected: "Connections refused because a connection limit was reached."
+        case .eventLoopStalls: "Times an event loop ran a timer more than 100 ms late: something blocked it."
+        case .eventLoopLagMaxMilliseconds: "Largest lateness of an event loop's timer in the last 10 to 20 s, in ms."
         }
     }
 }

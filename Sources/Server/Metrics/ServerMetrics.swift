@@ -22,6 +22,11 @@ public final class ServerMetrics: Sendable {
         cells[Int(metric.rawValue)].value.wrappingAdd(amount, ordering: .relaxed)
     }
 
+    /// Sets a gauge.
+    public func set(_ metric: MetricID, _ value: Int64) {
+        cells[Int(metric.rawValue)].value.store(value, ordering: .relaxed)
+    }
+
     /// The current value of a metric.
     public func value(_ metric: MetricID) -> Int64 {
         if metric == .uptimeSeconds { return Int64(Date().timeIntervalSince(startedAt)) }
