@@ -24,11 +24,19 @@ public struct MaildirStore: Sendable {
     /// and lists `cur/` with wire sizes, taken from the index when a file is unchanged.
     public func open(user: MailboxName) throws -> Maildrop {
         let directory = directory(for: user)
-        for path in [directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
-            try FileSystem.ensureDirectory(path)
-        }
         var scan = MaildropScan(directory: directory, user: user, index: index, uidlSource: uidlSource)
-        let messages = try scan.run()
+        let messages: [MaildropMessage]
+        do {
+            messages = try scan.run()
+        } catch MaildirError.io(_, errno: ENOENT) {
+            // Opening cur/ and new/ is the check: the folders are created only when one is missing (the
+            // scan fails before it moves anything).
+            for path in [directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
+                try FileSystem.ensureDirectory(path)
+            }
+            scan = MaildropScan(directory: directory, user: user, index: index, uidlSource: uidlSource)
+            messages = try scan.run()
+        }
         return Maildrop(user: user, directory: directory, messages: messages, statistics: scan.statistics)
     }
 

@@ -26,10 +26,10 @@ public final class MaildropLocks: Sendable {
     public func acquire(user: MailboxName, directory: String) throws -> MaildropLock {
         guard held.withLock({ $0.insert(directory).inserted }) else { throw MaildropLockError.inUse }
         do {
-            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-                throw MaildropLockError.io("mkdir \(directory)", errno: errno)
-            }
-            let hold = try lockInSharedFile(directory) ?? MaildropLock.Hold.ownFile(Self.lockOwnFile(in: directory))
+            let inode = try Self.inodeCreatingIfMissing(directory)
+            let hold =
+                try lockInSharedFile(directory, inode: inode)
+                ?? MaildropLock.Hold.ownFile(Self.lockOwnFile(in: directory))
             return MaildropLock(user: user, directory: directory, hold: hold, owner: self)
         } catch {
             forget(directory)
@@ -47,13 +47,21 @@ public final class MaildropLocks: Sendable {
     }
 
     /// The lock as a byte of the root's shared file; nil when that file cannot be used here.
-    private func lockInSharedFile(_ directory: String) throws -> MaildropLock.Hold? {
+    /// The maildrop folder's inode number; the folder is created (mode 0700) when missing.
+    private static func inodeCreatingIfMissing(_ directory: String) throws -> UInt64 {
+        var info = stat()
+        if stat(directory, &info) == 0 { return UInt64(info.st_ino) }
+        guard errno == ENOENT, mkdir(directory, 0o700) == 0 || errno == EEXIST, stat(directory, &info) == 0 else {
+            throw MaildropLockError.io("mkdir \(directory)", errno: errno)
+        }
+        return UInt64(info.st_ino)
+    }
+
+    private func lockInSharedFile(_ directory: String, inode: UInt64) throws -> MaildropLock.Hold? {
         guard let slash = directory.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         let root = String(directory[..<slash])
         guard let file = sharedFile(root: root.isEmpty ? "/" : root) else { return nil }
-        var info = stat()
-        guard stat(directory, &info) == 0 else { throw MaildropLockError.io("stat \(directory)", errno: errno) }
-        let offset = Int64(truncatingIfNeeded: UInt64(info.st_ino) & SharedLockFile.maximumOffset)
+        let offset = Int64(truncatingIfNeeded: inode & SharedLockFile.maximumOffset)
         switch try file.lock(offset: offset) {
         case .locked: return .sharedFile(file, offset: offset)
         case .busy: throw MaildropLockError.inUse

@@ -73,8 +73,10 @@ extension POP3ConnectionHandler {
         let locks = server.locks
         server.ioPool.runIfActive(eventLoop: context.eventLoop) { () throws -> OpenedMaildrop in
             let directory = store.directory(for: name)
-            try FileSystem.ensureDirectory(store.root)
-            try FileSystem.ensureDirectory(directory)
+            if try FileSystem.status(directory)?.isDirectory != true {  // a first login: one stat otherwise
+                try FileSystem.ensureDirectory(store.root)
+                try FileSystem.ensureDirectory(directory)
+            }
             let lock = try locks.acquire(user: name, directory: directory)
             do {
                 let maildrop = try store.open(user: name)
