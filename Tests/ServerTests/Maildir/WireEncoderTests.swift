@@ -78,6 +78,31 @@ import Testing
         }
     }
 
+    /// Chunks far larger than the output buffer's free space (the encoder works in slices that surely fit),
+    /// including the worst case where every input octet becomes two.
+    @Test(arguments: [5, 6, 8])
+    func largeChunksIntoSmallBuffersMatchTheModel(seed: UInt64) {
+        var random = MaildirTestRandom(state: seed)
+        let alphabet = Array("ab.\r\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 20)
+        let mixed = (0..<300_000).map { _ in alphabet.randomElement(using: &random)! }
+        let worst = Array(repeating: Array(".\n".utf8), count: 100_000).flatMap { $0 } + Array("\n\n\r".utf8)
+        for bytes in [mixed, worst] {
+            for chunkSize in [bytes.count, 65_537, 300] {
+                var encoder = WireEncoder()
+                var out = ByteBuffer()
+                out.reserveCapacity(Int.random(in: 0...64, using: &random))
+                var offset = 0
+                while offset < bytes.count {
+                    let end = min(bytes.count, offset + chunkSize)
+                    encoder.encode(ByteBuffer(bytes: bytes[offset..<end]), into: &out)
+                    offset = end
+                }
+                encoder.finish(into: &out)
+                #expect(Array(out.readableBytesView) == WireModel.encoded(bytes, bodyLines: nil), "chunk \(chunkSize)")
+            }
+        }
+    }
+
     /// Random messages over an alphabet rich in line ends and dots: any chunking gives the model's bytes,
     /// and the counter agrees with what the encoder sends minus stuffing and terminator.
     @Test(arguments: [1, 2, 3, 7, 64])
