@@ -18,17 +18,21 @@ enum ResourceUsage {
         return (fields["MemTotal"] ?? 0) - (fields["MemAvailable"] ?? 0)
     }
 
-    /// MemTotal − MemAvailable once it stops moving (under 2 MiB change in a second, at most 30 s): a server
-    /// measured just before may still be releasing memory, which would make the next figure come out negative.
+    /// MemTotal − MemAvailable once it stops moving: a server measured just before may still be releasing
+    /// memory, which would make the next figure come out negative.
     static func settledMachineUsedKiB() async -> Int {
-        var previous = machineUsedKiB()
-        for _ in 0..<30 {
+        // A server that just ended (Dovecot's 10,000 processes) gives memory back for a long while in small
+        // steps, so "settled" means within 1 MiB over the last 5 seconds, waiting up to 90 seconds.
+        var readings = [machineUsedKiB()]
+        for _ in 0..<90 {
             try? await Task.sleep(for: .seconds(1))
-            let current = machineUsedKiB()
-            if abs(current - previous) < 2_048 { return current }
-            previous = current
+            readings.append(machineUsedKiB())
+            let recent = readings.suffix(6)
+            if recent.count == 6, let low = recent.min(), let high = recent.max(), high - low < 1_024 {
+                return readings.last!
+            }
         }
-        return previous
+        return readings.last!
     }
 
     /// The resident set of this process (or of `pid`), in KiB.
