@@ -30,7 +30,8 @@ public protocol UserStore: Sendable {
 public protocol TokenStore: Sendable {
     /// Adds an admin; throws `StorageError.alreadyExists` when the name is taken.
     func addToken(admin: String, token: String) throws
-    /// Removes an admin; returns false when there was none.
+    /// Removes an admin; returns false when there was none. Refuses (`StorageError.invalidValue`) to remove the
+    /// last admin, which would leave the monitor usable by nobody.
     @discardableResult func deleteToken(admin: String) throws -> Bool
     /// All admins (never their tokens), ordered by name.
     func listTokens() throws -> [TokenRecord]

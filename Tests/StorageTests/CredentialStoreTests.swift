@@ -22,6 +22,7 @@ struct CredentialStoreTests {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         try storage.stores.users.deleteUser(name: "foo")
+        try storage.stores.tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
         try storage.stores.tokens.deleteToken(admin: "admin")
         storage.close()
         let reopened = try open(folder)
@@ -163,6 +164,10 @@ struct CredentialStoreTests {
         #expect(try tokens.listTokens().map(\.admin) == ["admin", "ops"])
         #expect(try tokens.deleteToken(admin: "ops"))
         #expect(try tokens.admin(forToken: "abcdefghijklmnop") == nil)
+        #expect(try !tokens.deleteToken(admin: "ops"))
+        // The last admin stays: without one, nobody could use the monitor again.
+        #expect(throws: StorageError.self) { try tokens.deleteToken(admin: "admin") }
+        #expect(try tokens.listTokens().map(\.admin) == ["admin"])
     }
 
     @Test func settingsPersist() throws {

@@ -29,8 +29,15 @@ final class SQLiteTokenStore: TokenStore {
 
     func deleteToken(admin: String) throws -> Bool {
         try database.write { connection in
+            guard try !connection.query("SELECT 1 FROM monitor_tokens WHERE admin = ?", admin).isEmpty else {
+                return false
+            }
+            guard try connection.query("SELECT count(*) FROM monitor_tokens")[0].int(0) > 1 else {
+                throw StorageError.invalidValue(
+                    "\(admin) is the last admin: add another admin first, or nobody could use the monitor")
+            }
             try connection.run("DELETE FROM monitor_tokens WHERE admin = ?", admin)
-            return connection.changes > 0
+            return true
         }
     }
 

@@ -75,6 +75,10 @@ struct MonitorRequestProcessorTests {
         #expect(asOps.admin == "ops")
         #expect(try test.answer(.deleteAdmin(name: "ops")).status == .ok)
         #expect(try test.answer(.metrics, token: token).status == .authenticationFailed)
+        let last = try test.answer(.deleteAdmin(name: "admin"))
+        #expect(last.status == .badData)
+        #expect("\(last)".contains("last admin"), "\(last)")
+        #expect(try test.answer(.metrics).status == .ok)
     }
 
     @Test("v1 counters come from the live metrics, clamped to 32 bits and never negative")
