@@ -130,6 +130,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.maildir = root
         try Startup.prepare(storage: storage, maildir: root, logger: logger)
 
+        Startup.raiseOpenFileLimit(logger: logger)
         let metrics = ServerMetrics()
         metrics.resume(from: try storage.stores.metrics.latestValues())
         let server = ServerContext(

@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import Server
 import Storage
@@ -24,6 +25,22 @@ enum Startup {
         }
         if defaults.token {
             logger.warning("the default monitor token is still valid: add your own and delete admin 'admin'")
+        }
+    }
+
+    /// Raises the soft open-file limit to the hard one: every session needs a descriptor, and a shell's usual
+    /// soft limit of 1,024 would cap pop3d near a thousand sessions while the hard limit allows far more.
+    static func raiseOpenFileLimit(logger: Logger) {
+        var limit = rlimit()
+        let resource = Int32(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let before = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(resource, &limit) == 0 {
+            logger.info("open-file limit raised", metadata: ["from": "\(before)", "to": "\(limit.rlim_max)"])
+        } else {
+            logger.warning(
+                "cannot raise the open-file limit", metadata: ["limit": "\(before)", "error": "errno \(errno)"])
         }
     }
 

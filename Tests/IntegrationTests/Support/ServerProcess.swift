@@ -18,14 +18,22 @@ final class ServerProcess: Sendable {
         "--allow-root",
     ]
 
-    private init(workspace: Workspace, options: [String]) throws {
+    private init(workspace: Workspace, options: [String], softOpenFileLimit: Int?) throws {
         self.workspace = workspace
         self.options = options
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ServerBinary.path())
-        process.arguments =
+        let arguments =
             ["-p", "0", "-m", workspace.maildir.root.path, "--database", workspace.databasePath]
             + Self.baseOptions + options
+        if let softOpenFileLimit {
+            // The shell lowers its soft limit and then becomes pop3d (same PID), which inherits it.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments =
+                ["-c", "ulimit -Sn \(softOpenFileLimit) && exec \"$0\" \"$@\"", try ServerBinary.path()] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: try ServerBinary.path())
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = workspace.root
         process.standardInput = FileHandle.nullDevice
         let stdout = Pipe()
@@ -49,8 +57,11 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts pop3d on `workspace`'s maildir and database and waits until it says which port it listens on.
-    static func start(_ workspace: Workspace, options: [String] = []) async throws -> ServerProcess {
-        let server = try ServerProcess(workspace: workspace, options: options)
+    /// With `softOpenFileLimit`, pop3d starts with that soft limit on open files (the hard one unchanged).
+    static func start(_ workspace: Workspace, options: [String] = [], softOpenFileLimit: Int? = nil) async throws
+        -> ServerProcess
+    {
+        let server = try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: softOpenFileLimit)
         guard let line = await server.waitForLine(timeout: 10, where: { $0.message == "POP3 listening" }),
             let address = line["address"], let portText = address.split(separator: ":").last,
             let port = Int(portText), port > 0
@@ -66,6 +77,9 @@ final class ServerProcess: Sendable {
     func restart() async throws -> ServerProcess {
         try await ServerProcess.start(workspace, options: options)
     }
+
+    /// pop3d's process id.
+    var pid: Int32 { process.processIdentifier }
 
     /// The POP3 port pop3d reported.
     var port: Int { listeningPort.load(ordering: .acquiring) }
