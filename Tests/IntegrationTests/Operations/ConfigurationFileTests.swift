@@ -138,11 +138,12 @@ import Testing
         try await workspace.createUsers(TestUsers.both)
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: TestUsers.alice.name)
         // The test harness gives port, maildir and database on the command line; the file sets the rest.
-        let file = try workspace.writeFile("pop3d.conf", "pre-login-timeout = 1\n")
+        // 3 s: short enough to see, long enough that a login on a busy machine (tests run in parallel) fits.
+        let file = try workspace.writeFile("pop3d.conf", "pre-login-timeout = 3\n")
         let server = try await ServerProcess.start(workspace, options: ["--config", file])
         let idle = try await RawConnection.open(port: server.port)
-        let (_, closed) = try await idle.readUntilClosed(timeout: 5)
-        #expect(closed, "pre-login-timeout = 1 from the file must close an idle connection")
+        let (_, closed) = try await idle.readUntilClosed(timeout: 10)
+        #expect(closed, "pre-login-timeout = 3 from the file must close an idle connection")
         let client = try await RawConnection.open(port: server.port)
         #expect(try await client.command("USER \(TestUsers.alice.name)").hasPrefix("+OK"))
         #expect(try await client.command("PASS \(TestUsers.alice.password)").hasPrefix("+OK"))
