@@ -60,52 +60,19 @@ MAIL_UID=$(id -u mail)
 MAIL_GID=$(id -g mail)
 
 # --- Dovecot: private config, plain-text passwords in a passwd-file, high-performance login mode ----------------
-mkdir -p "$WORK/dovecot-run" "$WORK/dovecot-state"
 awk -F: -v uid="$MAIL_UID" -v gid="$MAIL_GID" -v root="$WORK/dovecot-mail" \
     '{ printf "%s:{PLAIN}%s:%s:%s::%s/%s::\n", $1, $2, uid, gid, root, $1 }' \
     "$WORK/fixtures/users.txt" >"$WORK/dovecot-users"
-cat >"$WORK/dovecot.conf" <<CONF
-base_dir = $WORK/dovecot-run
-state_dir = $WORK/dovecot-state
-instance_name = pop3bench-dovecot
-protocols = pop3
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-log_path = $WORK/dovecot.log
-default_internal_user = dovecot
-default_login_user = dovenull
-first_valid_uid = 0
-mail_location = maildir:~
+write_dovecot_config pop3bench-dovecot "$WORK/dovecot-users" "mail_location = maildir:~
 pop3_lock_session = yes
 pop3_uidl_format = %08Xu%08Xv
 mail_max_userip_connections = 1000
 default_process_limit = 12000
-default_client_limit = 30000
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $WORK/dovecot-users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%u $WORK/dovecot-users
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = $DOVECOT_PORT
-  }
-  service_count = 0
-  process_min_avail = 2
-}
-service pop3 {
+default_client_limit = 30000" "  service_count = 0
+  process_min_avail = 2" "service pop3 {
   process_limit = 12000
-}
-CONF
-log "starting Dovecot $(dovecot --version) on 127.0.0.1:$DOVECOT_PORT"
-dovecot -F -c "$WORK/dovecot.conf" >>"$WORK/dovecot.stdout" 2>&1 &
-DOVECOT_PID=$!
+}"
+start_dovecot
 
 # --- pop3d ---------------------------------------------------------------------------------------------------------
 start_pop3d() {
@@ -153,10 +120,7 @@ stop_pid "$POP3D_PID"
 log "restarting pop3d with its auth cache off for the cold rows"
 start_pop3d --auth-cache-ttl 0 --password-cost 10
 
-for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$DOVECOT_PORT") 2>/dev/null && break
-    sleep 0.2
-done
+wait_for_dovecot
 
 # --- runs ----------------------------------------------------------------------------------------------------------
 RESULTS="$WORK/results.tsv"

@@ -97,44 +97,10 @@ declare -A PASSWORDS=([alice]="alice-pw" [sha512]="sha512 pw" [sha256]="sha256 p
     [plain]="plain pw?")
 
 # --- Dovecot, once ----------------------------------------------------------------------------------------------
-mkdir -p "$WORK/dovecot-run" "$WORK/dovecot-state"
-cat >"$WORK/dovecot.conf" <<CONF
-base_dir = $WORK/dovecot-run
-state_dir = $WORK/dovecot-state
-instance_name = pop3d-uidl-check
-protocols = pop3
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-log_path = $WORK/dovecot.log
-default_internal_user = dovecot
-default_login_user = dovenull
-first_valid_uid = 0
-mail_location = maildir:$MAIL/%u
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $PASSWD
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%u $PASSWD
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = $DOVECOT_PORT
-  }
-}
-CONF
+write_dovecot_config pop3d-uidl-check "$PASSWD" "mail_location = maildir:$MAIL/%u"
 # pop3_uidl_format is left at Dovecot's default (%08Xu%08Xv): that default is what pop3d reproduces.
-log "starting Dovecot $(dovecot --version) on 127.0.0.1:$DOVECOT_PORT"
-dovecot -F -c "$WORK/dovecot.conf" >>"$WORK/dovecot.stdout" 2>&1 &
-DOVECOT_PID=$!
-for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$DOVECOT_PORT") 2>/dev/null && break
-    sleep 0.2
-done
+start_dovecot
+wait_for_dovecot
 log "Dovecot's $(doveconf -c "$WORK/dovecot.conf" pop3_uidl_format)"
 pop3 fetch "$DOVECOT_PORT" alice "${PASSWORDS[alice]}" >"$WORK/uidl-dovecot.txt"
 failures=0

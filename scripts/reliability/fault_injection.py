@@ -242,11 +242,7 @@ def report(args, stats, model, elapsed, window_hits, partial_commits, recovered_
                           stats.get("dropped")))
     print("commands: RETR verified %d, DELE %d, RSET %d" % (stats.get("retr"), stats.get("dele"), stats.get("rset")))
     print("messages: %d tracked, %d deleted through QUIT, %d checks" % (tracked, gone, model.checks))
-    for note in h.Pop3d.notes:
-        print("note: %s" % note)
-    print("violations: %d" % len(model.violations))
-    for text in model.violations[:40]:
-        print("  VIOLATION %s" % text)
+    model.print_verdict()
 
 
 if __name__ == "__main__":

@@ -303,6 +303,14 @@ class MailModel:
         with self.lock:
             self.violations.append(text)
 
+    def print_verdict(self):
+        """The last lines of a script's report: harness notes, then the violations (at most 40 listed)."""
+        for note in Pop3d.notes:
+            print("note: %s" % note)
+        print("violations: %d" % len(self.violations))
+        for text in self.violations[:40]:
+            print("  VIOLATION %s" % text)
+
     # Delivery ---------------------------------------------------------------------------------------------------
 
     def make_user(self, user):

@@ -340,11 +340,7 @@ def report(args, stats, model, numbers):
     steady = numbers.get("steady_counters", {})
     print("client counters before the SIGTERM wave: %s" % ", ".join(
         "%s=%d" % item for item in sorted(steady.items()) if not item[0].startswith("quit_err:")))
-    for note in h.Pop3d.notes:
-        print("note: %s" % note)
-    print("violations: %d" % len(model.violations))
-    for text in model.violations[:40]:
-        print("  VIOLATION %s" % text)
+    model.print_verdict()
 
 
 if __name__ == "__main__":

@@ -72,6 +72,17 @@ class Fixture:
             raise Failure("login %s answered %r" % (user, answer))
         return client
 
+    def login_and_delete_first_two(self, user):
+        """A session of `user` that said DELE 1 and DELE 2; returns it and the model's keys of both messages."""
+        session = self.login(user)
+        listing = session.uidl()
+        keys = []
+        for number in (1, 2):
+            if not session.command("DELE %d" % number).startswith(b"+OK"):
+                raise Failure("DELE %d refused" % number)
+            keys.append((user, listing[number]))
+        return session, keys
+
     def path_of(self, user, base):
         paths = self.model.scan(user).get(base)
         return paths[0] if paths else None
@@ -220,13 +231,7 @@ def case_lock_during_dele(fx):
 
 def case_lock_during_quit(fx):
     user = "alice"
-    session = fx.login(user)
-    listing = session.uidl()
-    keys = []
-    for number in (1, 2):
-        if not session.command("DELE %d" % number).startswith(b"+OK"):
-            raise Failure("DELE %d refused" % number)
-        keys.append((user, listing[number]))
+    session, keys = fx.login_and_delete_first_two(user)
     locker = Locker(fx.database, LOCK_SECONDS)
     locker.held.wait(10)
     fx.model.quit_sending("lock-quit", keys)
@@ -368,13 +373,7 @@ def case_folder_without_permission(fx):
 
 def case_cur_read_only(fx):
     user = "ivan"
-    session = fx.login(user)
-    listing = session.uidl()
-    keys = []
-    for number in (1, 2):
-        if not session.command("DELE %d" % number).startswith(b"+OK"):
-            raise Failure("DELE %d refused" % number)
-        keys.append((user, listing[number]))
+    session, keys = fx.login_and_delete_first_two(user)
     cur = os.path.join(fx.maildir, user, "cur")
     subprocess.run(["chattr", "+i", cur], check=True)  # nothing can be unlinked in it, not even by root
     try:

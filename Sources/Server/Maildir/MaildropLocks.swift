@@ -26,9 +26,10 @@ public final class MaildropLocks: Sendable {
     public func acquire(user: MailboxName, directory: String) throws -> MaildropLock {
         guard held.withLock({ $0.insert(directory).inserted }) else { throw MaildropLockError.inUse }
         do {
-            let inode = try Self.inodeCreatingIfMissing(directory)
+            let root = Self.root(of: directory)
+            let inode = try Self.inodeCreatingIfMissing(directory, root: root)
             let hold =
-                try lockInSharedFile(directory, inode: inode)
+                try lockInSharedFile(root: root, inode: inode)
                 ?? MaildropLock.Hold.ownFile(Self.lockOwnFile(in: directory))
             return MaildropLock(user: user, directory: directory, hold: hold, owner: self)
         } catch {
@@ -46,27 +47,34 @@ public final class MaildropLocks: Sendable {
         _ = held.withLock { $0.remove(directory) }
     }
 
-    /// The lock as a byte of the root's shared file; nil when that file cannot be used here.
-    /// The maildrop folder's inode number; the folder is created (mode 0700) when missing.
-    private static func inodeCreatingIfMissing(_ directory: String) throws -> UInt64 {
+    /// The folder holding the maildrop: the maildir root.
+    private static func root(of directory: String) -> String {
+        guard let slash = directory.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+        let root = String(directory[..<slash])
+        return root.isEmpty ? "/" : root
+    }
+
+    /// The maildrop folder's inode number. A first login creates the folder (mode 0700), and on a new server the
+    /// maildir root too; otherwise this is the login's only look at the folder.
+    private static func inodeCreatingIfMissing(_ directory: String, root: String) throws -> UInt64 {
         var info = stat()
         if stat(directory, &info) == 0 { return UInt64(info.st_ino) }
-        guard errno == ENOENT, mkdir(directory, 0o700) == 0 || errno == EEXIST, stat(directory, &info) == 0 else {
-            throw MaildropLockError.io("mkdir \(directory)", errno: errno)
-        }
+        guard errno == ENOENT else { throw MaildropLockError.io("stat \(directory)", errno: errno) }
+        try FileSystem.ensureDirectory(root)
+        try FileSystem.ensureDirectory(directory)
+        guard stat(directory, &info) == 0 else { throw MaildropLockError.io("stat \(directory)", errno: errno) }
         return UInt64(info.st_ino)
     }
 
-    private func lockInSharedFile(_ directory: String, inode: UInt64) throws -> MaildropLock.Hold? {
-        guard let slash = directory.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
-        let root = String(directory[..<slash])
-        guard let file = sharedFile(root: root.isEmpty ? "/" : root) else { return nil }
+    /// The lock as a byte of the root's shared file; nil when that file cannot be used here.
+    private func lockInSharedFile(root: String, inode: UInt64) throws -> MaildropLock.Hold? {
+        guard let file = sharedFile(root: root) else { return nil }
         let offset = Int64(truncatingIfNeeded: inode & SharedLockFile.maximumOffset)
         switch try file.lock(offset: offset) {
         case .locked: return .sharedFile(file, offset: offset)
         case .busy: throw MaildropLockError.inUse
         case .unsupported:
-            sharedFiles.withLock { $0[file.root] = .some(nil) }
+            sharedFiles.withLock { $0[root] = .some(nil) }
             return nil
         }
     }
@@ -74,7 +82,7 @@ public final class MaildropLocks: Sendable {
     private func sharedFile(root: String) -> SharedLockFile? {
         sharedFiles.withLock { files in
             if let known = files[root] { return known }
-            let opened = SharedLockFile(root: root, path: root + "/" + Self.lockFileName)
+            let opened = SharedLockFile(root: root)
             files[root] = opened
             return opened
         }

@@ -19,9 +19,9 @@ final class SharedLockFile: Sendable {
     let root: String
     private let descriptor: Int32
 
-    /// Opens (creating with mode 0600) the lock file; nil when it cannot be opened, e.g. a read-only root.
-    init?(root: String, path: String) {
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    /// Opens (creating with mode 0600) `<root>/.pop3d.lock`; nil when it cannot be opened, e.g. a read-only root.
+    init?(root: String) {
+        let descriptor = open(root + "/" + MaildropLocks.lockFileName, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { return nil }
         self.root = root
         self.descriptor = descriptor

@@ -72,12 +72,8 @@ extension POP3ConnectionHandler {
         let store = server.maildir
         let locks = server.locks
         server.ioPool.runIfActive(eventLoop: context.eventLoop) { () throws -> OpenedMaildrop in
-            let directory = store.directory(for: name)
-            if try FileSystem.status(directory)?.isDirectory != true {  // a first login: one stat otherwise
-                try FileSystem.ensureDirectory(store.root)
-                try FileSystem.ensureDirectory(directory)
-            }
-            let lock = try locks.acquire(user: name, directory: directory)
+            // The lock creates the maildrop folder (and the root) on a first login; the scan creates cur/ and new/.
+            let lock = try locks.acquire(user: name, directory: store.directory(for: name))
             do {
                 let maildrop = try store.open(user: name)
                 let listing = maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }

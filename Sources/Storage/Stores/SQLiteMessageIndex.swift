@@ -9,9 +9,6 @@ final class SQLiteMessageIndex: MessageIndexStore {
     func indexedMessages(user: String) throws -> [IndexedMessage] {
         try database.read { connection in
             var result: [IndexedMessage] = []
-            for row in try connection.query("SELECT count(*) FROM message_index WHERE user = ?", user) {
-                result.reserveCapacity(row.int(0))
-            }
             try connection.forEachRow(
                 "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user = ?", user
             ) { row in
