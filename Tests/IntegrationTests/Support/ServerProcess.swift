@@ -73,6 +73,12 @@ final class ServerProcess: Sendable {
         return server
     }
 
+    /// Starts pop3d without waiting for its text "POP3 listening" line, for a caller that reads the log another
+    /// way (`--log-format json`).
+    static func launch(_ workspace: Workspace, options: [String] = []) throws -> ServerProcess {
+        try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: nil)
+    }
+
     /// Starts a new pop3d on the same maildir and database with the same options.
     func restart() async throws -> ServerProcess {
         try await ServerProcess.start(workspace, options: options)

@@ -13,11 +13,11 @@ struct PrometheusEndpointTests {
         let metrics = ServerMetrics()
         metrics.add(.connectionsTotal, 5)
         try await withEndpoint(metrics: metrics) { port in
-            let client = try LoopbackHTTPClient(port: port)
+            let client = try LoopbackSocket(port: port)
             client.send(
                 "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\nGET /other HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
             )
-            let answer = try #require(client.readUntilClosed(seconds: 5))
+            let answer = try #require(client.readTextUntilClosed(seconds: 5))
             #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answer)")
             #expect(answer.contains("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
             #expect(answer.contains("\npop3d_connections_total 5\n"))
@@ -30,15 +30,15 @@ struct PrometheusEndpointTests {
     @Test("HTTP/1.0 gets one answer and a close; garbage gets 400 and a close")
     func oneShotAndBadInput() async throws {
         try await withEndpoint(metrics: ServerMetrics()) { port in
-            let old = try LoopbackHTTPClient(port: port)
+            let old = try LoopbackSocket(port: port)
             old.send("POST /metrics HTTP/1.0\r\n\r\n")
-            let answer = try #require(old.readUntilClosed(seconds: 5))
+            let answer = try #require(old.readTextUntilClosed(seconds: 5))
             #expect(answer.hasPrefix("HTTP/1.0 405 Method Not Allowed\r\n"), "\(answer)")
             #expect(answer.contains("\r\nAllow: GET\r\n"))
 
-            let garbage = try LoopbackHTTPClient(port: port)
+            let garbage = try LoopbackSocket(port: port)
             garbage.send("\u{1}\u{2} not http at all\r\n\r\n")
-            let refused = try #require(garbage.readUntilClosed(seconds: 5))
+            let refused = try #require(garbage.readTextUntilClosed(seconds: 5))
             #expect(refused.hasPrefix("HTTP/1.1 400"), "\(refused)")
         }
     }
@@ -47,21 +47,13 @@ struct PrometheusEndpointTests {
     private func withEndpoint(
         metrics: ServerMetrics, _ body: @escaping @Sendable (Int) async throws -> Void
     ) async throws {
-        let port = Atomic<Int>(0)
         let logger = Logger(label: "metrics-test")
-        let endpoint = PrometheusEndpoint(
-            address: MetricsListenAddress(host: "127.0.0.1", port: 0), metrics: metrics, logger: logger
-        ) { port.store($0.port ?? 0, ordering: .releasing) }
-        let group = ServiceGroup(services: [endpoint], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            for _ in 0..<200 where port.load(ordering: .acquiring) == 0 {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            let bound = port.load(ordering: .acquiring)
-            defer { Task { await group.triggerGracefulShutdown() } }
-            try #require(bound > 0)
-            try await body(bound)
-        }
+        try await withBoundService(
+            logger: logger,
+            { reportPort in
+                PrometheusEndpoint(
+                    address: MetricsListenAddress(host: "127.0.0.1", port: 0), metrics: metrics, logger: logger
+                ) { reportPort($0.port ?? 0) }
+            }, body)
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
 
-/// A blocking IPv4 client for the metrics endpoint tests: sends raw bytes, reads until the server closes.
-final class LoopbackHTTPClient {
+/// A blocking IPv4 client for the listener and endpoint tests: sends raw bytes, reads until the server closes.
+final class LoopbackSocket {
     let descriptor: Int32
 
     init(port: Int) throws {
@@ -21,13 +21,14 @@ final class LoopbackHTTPClient {
 
     deinit { close(descriptor) }
 
-    func send(_ text: String) {
-        let bytes = Array(text.utf8)
+    func send(_ bytes: [UInt8]) {
         _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    func send(_ text: String) { send(Array(text.utf8)) }
+
     /// Everything received until the peer closes; nil when it is still open after `seconds`.
-    func readUntilClosed(seconds: Double) -> String? {
+    func readUntilClosed(seconds: Double) -> [UInt8]? {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -36,9 +37,14 @@ final class LoopbackHTTPClient {
             guard request.revents != 0 else { continue }
             var chunk = [UInt8](repeating: 0, count: 4_096)
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return String(decoding: received, as: UTF8.self) }
+            guard count > 0 else { return received }
             received += chunk[..<count]
         }
         return nil
+    }
+
+    /// `readUntilClosed` as text.
+    func readTextUntilClosed(seconds: Double) -> String? {
+        readUntilClosed(seconds: seconds).map { String(decoding: $0, as: UTF8.self) }
     }
 }
