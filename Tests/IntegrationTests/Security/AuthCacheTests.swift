@@ -37,7 +37,8 @@ extension SecurityIntegrationTests {
             #expect(first.answer == "+OK Logged in." && second.answer == "+OK Logged in.")
             #expect(await server.waitForLines("login", count: 2))
             #expect(Self.authentications(server) == ["kdf", "cache"])
-            #expect(second.seconds < first.seconds / 3, "kdf \(first.seconds) s, cache \(second.seconds) s")
+            // The log's auth field proves the cache answered; the time shows it, with room for a busy machine.
+            #expect(second.seconds < first.seconds / 2, "kdf \(first.seconds) s, cache \(second.seconds) s")
             // A wrong password is not answered from the cache.
             #expect(try await Self.login("wrong", port: server.port).answer.hasPrefix("-ERR [AUTH]"))
 
