@@ -25,6 +25,7 @@ log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # --- prerequisites -------------------------------------------------------------------------------------------
 if ! command -v dovecot >/dev/null || ! dpkg -s dovecot-pop3d >/dev/null 2>&1; then
     log "installing dovecot-core and dovecot-pop3d"
+    apt-get update -qq  # a fresh machine may have no package lists yet
     DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-core dovecot-pop3d >/dev/null
 fi
 for tool in sqlite3 python3; do

@@ -25,6 +25,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     log "installing ${missing[*]}"
     sudo_cmd=()
     [[ "$(id -u)" -eq 0 ]] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq  # a fresh machine may have no package lists yet
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v python3 >/dev/null || { echo "dovecot-uidl-check: python3 is needed" >&2; exit 2; }
