@@ -37,13 +37,18 @@ struct AuthenticationTests {
         let workspace = try Workspace()
         let user = TestUsers.bob
         try await workspace.createUsers([user.name: user.password])
+        // Bounds derive from the configured delay: a delayed answer can never come before it (exact), the first
+        // failure from an address gets the base delay and not the doubled one (below 2×), and "at once" means
+        // before the delay. The server's log states each delay it applied.
+        let delay = 3.0
+        let options = ["--auth-failure-delay", "\(Int(delay))"]
         // Two servers, so each failure below is the first from this address (the delay grows per address).
-        let first = try await ServerProcess.start(workspace, options: ["--auth-failure-delay", "2"])
-        let second = try await ServerProcess.start(workspace, options: ["--auth-failure-delay", "2"])
+        let first = try await ServerProcess.start(workspace, options: options)
+        let second = try await ServerProcess.start(workspace, options: options)
 
         let good = try await Self.timedLogin(user: user.name, password: user.password, port: first.port)
         #expect(good.answer.hasPrefix("+OK"))
-        #expect(good.seconds < 1.2, "a good login took \(good.seconds) s")
+        #expect(good.seconds < delay, "a good login took \(good.seconds) s")
 
         async let wrongPassword = Self.failedLogin(user: user.name, password: "wrong", port: first.port)
         async let unknownUser = Self.failedLogin(user: "nobody", password: "wrong", port: second.port)
@@ -51,14 +56,18 @@ struct AuthenticationTests {
         #expect(wrong.answer == unknown.answer)
         for failure in [wrong, unknown] {
             #expect(failure.answer.hasPrefix("-ERR [AUTH]"))
-            #expect(failure.seconds >= 1.9 && failure.seconds < 5, "a failed login took \(failure.seconds) s")
+            #expect(failure.seconds >= delay - 0.05 && failure.seconds < 2 * delay, "took \(failure.seconds) s")
         }
-        #expect(abs(wrong.seconds - unknown.seconds) < 0.8)
+        #expect(abs(wrong.seconds - unknown.seconds) < delay / 2)
+        for server in [first, second] {
+            #expect(await server.waitForLine { $0.message == "login failed" } != nil)
+            #expect(server.lines("login failed").map { $0["delay_ms"] } == ["3000"], "\(server.log)")
+        }
 
         // After a failure from this address, a good login is still answered at once.
         let goodAfter = try await Self.timedLogin(user: user.name, password: user.password, port: first.port)
         #expect(goodAfter.answer.hasPrefix("+OK"))
-        #expect(goodAfter.seconds < 1.2, "a good login after a failure took \(goodAfter.seconds) s")
+        #expect(goodAfter.seconds < delay, "a good login after a failure took \(goodAfter.seconds) s")
         #expect(try await first.stop() == 0)
         #expect(try await second.stop() == 0)
     }
@@ -77,9 +86,7 @@ struct AuthenticationTests {
         defer { connection.close() }
         let userAnswer = try await connection.command("USER \(user)")
         guard userAnswer.hasPrefix("+OK") else { return (userAnswer, 0) }
-        let started = Date()
-        let answer = try await connection.command("PASS \(password)")
-        let seconds = Date().timeIntervalSince(started)
+        let (answer, seconds) = try await connection.timedCommand("PASS \(password)")
         if answer.hasPrefix("+OK") { _ = try await connection.command("QUIT") }
         return (answer, seconds)
     }

@@ -38,7 +38,7 @@ struct ClientHabitTests {
         let server = try await ServerProcess.start(workspace)
         let connection = try await RawConnection.open(port: server.port)
         try await connection.send(String(repeating: "XYZZY\r\n", count: 12))
-        let (bytes, closed) = try await connection.readUntilClosed(timeout: 5)
+        let (bytes, closed) = try await connection.readUntilClosed(timeout: 30)
         let answers = WireText.lines(bytes)
         #expect(closed, "still open after 12 unknown commands")
         #expect(answers.count == 10, "\(answers)")

@@ -20,9 +20,11 @@ struct MonitorEndToEndTests {
 
         let before = try await Pop3ctl.number(["-C", Self.token, "127.0.0.1", "\(monitor)"])
         #expect(before >= 1)
-        // Let the sampler store points, then restart on the same database.
-        try await Task.sleep(for: .seconds(2.5))
-        let restartedAt = Int64(Date().timeIntervalSince1970)
+        // Wait until the sampler has stored a point, then restart on the same database.
+        let stored = try await workspace.waitForRows(
+            "SELECT time FROM metric_samples WHERE metric = 'connections_total' LIMIT 1")
+        #expect(!stored.isEmpty, "no sample was stored")
+        let restartedAt = Int64(Date().timeIntervalSince1970) + 1
         #expect(try await server.stop() == 0, "\(server.transcript)")
         server = try await server.restart()
         monitor = try await MonitorPort.of(server)
@@ -56,8 +58,8 @@ struct MonitorEndToEndTests {
         let users = try await Pop3ctl.run(["users", "list", "--json"] + connection)
         #expect(users.output.contains("\"bob\""), "\(users)")
 
-        try await Task.sleep(for: .seconds(1.5))  // session rows are written by the sampler
-        #expect(!(try await workspace.sqlite("SELECT * FROM daily_stats")).isEmpty)
+        // Session rows are written by the sampler: wait for them to show in the view.
+        #expect(!(try await workspace.waitForRows("SELECT * FROM daily_stats")).isEmpty)
 
         // Every request is logged with its admin; never with a password or the token.
         let logged = server.logLines.filter { $0.message.hasPrefix("monitor request:") }
@@ -80,7 +82,7 @@ struct MonitorEndToEndTests {
         // An unknown version is answered v1-shaped, then closed.
         let badVersion = try await RawConnection.connect(port: monitor)
         try await badVersion.send([0x07] + [UInt8](repeating: 0x41, count: 40))
-        let answered = try await badVersion.readUntilClosed(timeout: 5)
+        let answered = try await badVersion.readUntilClosed(timeout: 30)
         #expect(answered.bytes == [0x01, 0x00, 0x01, 0x00])
         #expect(answered.closed)
 
@@ -107,12 +109,12 @@ struct MonitorEndToEndTests {
         }
         // A frame that never completes is closed after the 5-second deadline, without an answer.
         let slow = try await RawConnection.connect(port: monitor)
+        let start = Date()  // before the first byte, so never after the server's deadline started
         try await slow.send([0x02] + token + [0, 0, 0])
-        let start = Date()
-        let dropped = try await slow.readUntilClosed(timeout: 10)
+        let dropped = try await slow.readUntilClosed(timeout: 30)
         #expect(dropped.closed)
         #expect(dropped.bytes.isEmpty)
-        #expect(Date().timeIntervalSince(start) >= 3)
+        #expect(Date().timeIntervalSince(start) >= 5 - 0.05)
 
         let usersAfter = try await Pop3ctl.run(["users", "list", "--json"] + connection)
         #expect(usersAfter.output == usersBefore.output)
@@ -136,7 +138,7 @@ struct MonitorEndToEndTests {
         burst += [0x02] + token + [0, 0, 0, 6, 0x7F, 0, 0, 0, 0]  // unknown OP
         burst += [0x01] + token + [0x00, 0x00, 0x00, 0x01, 0x00]  // v1 GET: answered last, then closed
         try await raw.send(burst)
-        let all = try await raw.readUntilClosed(timeout: 10)
+        let all = try await raw.readUntilClosed(timeout: 30)
         #expect(all.closed)
         var bytes = all.bytes[...]
         for id in UInt8(1)...6 {

@@ -8,29 +8,50 @@ struct TimeoutTests {
         let workspace = try Workspace()
         let user = TestUsers.alice
         try await workspace.createUsers([user.name: user.password])
+        let idleTimeout = 4.0
+        let preLoginTimeout = 2.0
         let server = try await ServerProcess.start(
-            workspace, options: ["--idle-timeout", "4", "--pre-login-timeout", "2"])
+            workspace,
+            options: ["--idle-timeout", "\(Int(idleTimeout))", "--pre-login-timeout", "\(Int(preLoginTimeout))"])
 
+        // Each "since" is taken before the client's last word, so never after the server started counting.
+        let idleSince = Date()
         let idle = try await DeletionTests.login(user, port: server.port)
+        let silentSince = Date()
         let silent = try await RawConnection.connect(port: server.port)
-        let busy = try await DeletionTests.login((name: "foo", password: "bar"), port: server.port)
-        let started = Date()
-        // A session that keeps talking is not logged out (a NOOP every 0.3 s, well inside 4 s even when parallel
-        // tests make a sleep run long).
-        for _ in 0..<15 {
-            try await Task.sleep(for: .milliseconds(300))
-            let answer = try await busy.command("NOOP")
-            #expect(answer.hasPrefix("+OK"), "NOOP after \(Date().timeIntervalSince(started)) s: \(answer)")
+        // A session that keeps talking is not logged out. It runs on a thread of its own from connect to QUIT, so a
+        // busy task pool cannot stretch its pauses: a NOOP every 0.3 s (13 per idle timeout) until the server has
+        // timed out the other two, and every answer must be +OK.
+        let port = server.port
+        let answers = try await Blocking.run { () throws -> [String] in
+            let busy = try RawConnection.connectBlocking(port: port)
+            var answers = [try busy.lineBlocking()]
+            answers += [try busy.commandBlocking("USER foo"), try busy.commandBlocking("PASS bar")]
+            let deadline = Date().addingTimeInterval(60)
+            while server.lines("idle timeout").count < 2, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.3)
+                answers.append(try busy.commandBlocking("NOOP"))
+            }
+            answers.append(try busy.commandBlocking("QUIT"))
+            return answers
         }
+        #expect(server.lines("idle timeout").count == 2, "\(server.transcript)")
+        #expect(answers.count >= 6, "\(answers)")
+        #expect(answers.allSatisfy { $0.hasPrefix("+OK") }, "\(answers)")
 
-        let (idleBytes, idleClosed) = try await idle.readUntilClosed(timeout: 10)
+        let (idleBytes, idleClosed) = try await idle.readUntilClosed(timeout: 30)
         #expect(idleClosed, "an idle session was not closed")
         #expect(WireText.lines(idleBytes).last?.hasPrefix("-ERR") == true, "\(WireText.lines(idleBytes))")
-        let (silentBytes, silentClosed) = try await silent.readUntilClosed(timeout: 10)
+        #expect(Date().timeIntervalSince(idleSince) >= idleTimeout, "the idle session was closed early")
+        let (silentBytes, silentClosed) = try await silent.readUntilClosed(timeout: 30)
         #expect(silentClosed, "a silent connection was not closed")
         #expect(WireText.lines(silentBytes).first?.hasPrefix("+OK") == true)
-        #expect(Date().timeIntervalSince(started) < 15)
-        #expect(try await busy.command("QUIT").hasPrefix("+OK"))
+        #expect(Date().timeIntervalSince(silentSince) >= preLoginTimeout, "the silent connection was closed early")
+
+        // The busy session ended with its QUIT, the idle one by the timeout.
+        #expect(await server.waitForLines("logout", count: 2))
+        let reasons = server.lines("logout").map { "\($0["user"] ?? "?") \($0["reason"] ?? "?")" }.sorted()
+        #expect(reasons == ["alice timeout", "foo quit"], "\(server.log)")
         #expect(try await server.stop() == 0)
     }
 }

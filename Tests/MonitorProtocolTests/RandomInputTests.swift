@@ -1,25 +1,35 @@
 import MonitorProtocol
 import Testing
 
-/// Random and mutated bytes never trap any decoder (a stand-in for the libFuzzer target, on every test run).
+/// Random and mutated bytes never trap any decoder (a stand-in for the libFuzzer target, on every test run), and
+/// the request decoder's verdict does not depend on how the bytes were split into reads.
 @Suite struct RandomInputTests {
-    /// Runs every decoding path over `bytes`, fed in random chunks.
+    /// Runs every decoding path over `bytes`, fed in random chunks, and checks the invariants.
     static func exercise(_ bytes: [UInt8], using generator: inout SplitMix64) {
-        var decoder = MonitorRequestDecoder()
-        var offset = 0
-        while offset < bytes.count {
-            let chunk = Int.random(in: 1...max(1, bytes.count - offset), using: &generator)
-            decoder.feed(bytes[offset..<(offset + chunk)])
-            offset += chunk
-            while case .frame(let frame) = decoder.next() {
+        var chunks: [Int] = []
+        var left = bytes.count
+        while left > 0 {
+            let chunk = Int.random(in: 1...left, using: &generator)
+            chunks.append(chunk)
+            left -= chunk
+        }
+        let chunked = requestSteps(bytes, chunks: chunks)
+        #expect(chunked == requestSteps(bytes, chunks: bytes.isEmpty ? [] : [bytes.count]), "\(bytes)")
+        for step in chunked {
+            switch step {
+            case .frame(let frame):
                 _ = frame.token
                 if let operation = try? frame.operation() {
                     _ = operation.logDescription
                 }
                 _ = MonitorResponse.failure(MonitorFailure(.badData, "x"), to: frame).encoded()
+            case .failure(let error):
+                // A refusal is never answered with the OK status.
+                #expect(error.response.encoded().first != 0x00, "\(error)")
+            case .needMore:
+                break
             }
         }
-        if case .failure(let error) = decoder.next() { _ = error.response.encoded() }
 
         for version in MonitorVersion.allCases {
             var responses = MonitorResponseDecoder(version: version)
@@ -73,5 +83,24 @@ import Testing
             }
             Self.exercise(bytes, using: &generator)
         }
+    }
+
+    /// The frames the request decoder yields for `bytes` fed in reads of `chunks` octets, in order, up to and
+    /// including its first failure.
+    static func requestSteps(_ bytes: [UInt8], chunks: [Int]) -> [MonitorRequestDecoder.Step] {
+        var decoder = MonitorRequestDecoder()
+        var steps: [MonitorRequestDecoder.Step] = []
+        var offset = 0
+        for chunk in chunks {
+            decoder.feed(bytes[offset..<(offset + chunk)])
+            offset += chunk
+            while true {
+                let step = decoder.next()
+                if step == .needMore { break }
+                steps.append(step)
+                if case .failure = step { return steps }
+            }
+        }
+        return steps
     }
 }

@@ -90,15 +90,16 @@ struct CredentialStoreTests {
         let clock = ContinuousClock()
         var unknown: [Duration] = []
         var wrong: [Duration] = []
-        for _ in 0..<5 {
+        for _ in 0..<7 {
             unknown.append(try clock.measure { _ = try users.verify(name: "nobody", password: "guess") })
             wrong.append(try clock.measure { _ = try users.verify(name: "erin", password: "guess") })
         }
-        let unknownMedian = unknown.sorted()[2]
-        let wrongMedian = wrong.sorted()[2]
-        let ratio = Double(unknownMedian.components.attoseconds) / Double(wrongMedian.components.attoseconds)
-        #expect(unknownMedian > .milliseconds(1), "an unknown user must still cost a hash")
-        #expect(ratio > 0.5 && ratio < 2.0, "unknown \(unknownMedian) vs wrong \(wrongMedian)")
+        // The fastest of several runs is the cost itself: a busy machine only ever adds time to a run.
+        let unknownFastest = unknown.min()!
+        let wrongFastest = wrong.min()!
+        let ratio = Double(unknownFastest.components.attoseconds) / Double(wrongFastest.components.attoseconds)
+        #expect(unknownFastest > .milliseconds(1), "an unknown user must still cost a hash")
+        #expect(ratio > 0.5 && ratio < 2.0, "unknown \(unknownFastest) vs wrong \(wrongFastest)")
     }
 
     @Test func aLowCostHashIsUpgradedAtTheNextGoodLogin() throws {

@@ -117,8 +117,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         idleCheck?.cancel()
         resumeWhenWritable = nil  // drops a paused stream's reader (its descriptor closes with it)
         discardPendingDeletions()
-        lock?.release()
-        lock = nil
+        releaseLock()
         server.liveSessions.remove(sessionID)
         server.metrics.add(.connectionsCurrent, -1)
         let reason = endReason ?? .dropped
@@ -176,6 +175,9 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     }
 
     func perform(_ actions: [POP3SessionAction]) {
+        // A session's last answer goes out after its maildrop is released (RFC 1939 UPDATE releases before it
+        // answers QUIT), so a client that logs in again as soon as it reads that answer is never told [IN-USE].
+        if actions.contains(where: \.closesSession) { releaseLock() }
         for action in actions {
             switch action {
             case .send(let response):
@@ -203,6 +205,11 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         guard context != nil else { return }
         perform(actions)
         processQueue()
+    }
+
+    func releaseLock() {
+        lock?.release()
+        lock = nil
     }
 
     func close(_ end: SessionEnd) {

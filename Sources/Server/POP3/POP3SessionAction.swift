@@ -20,3 +20,11 @@ public enum POP3SessionAction: Equatable, Sendable {
     /// Close the connection once everything before it is written.
     case close(SessionEnd)
 }
+
+extension POP3SessionAction {
+    /// True for the action that ends the session.
+    public var closesSession: Bool {
+        if case .close = self { return true }
+        return false
+    }
+}

@@ -24,9 +24,16 @@ final class CachingUserStore: UserStore {
     private let verifyCount = Atomic<Int>(0)
     private static let maximumEntries = 100_000
 
-    init(wrapping store: any UserStore, lifetime: Duration) {
+    /// The clock entries expire by; tests pass one they move by hand.
+    private let now: @Sendable () -> ContinuousClock.Instant
+
+    init(
+        wrapping store: any UserStore, lifetime: Duration,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.store = store
         self.lifetime = lifetime
+        self.now = now
     }
 
     /// Logins answered from the cache, and logins that ran the KDF (for logs and tests).
@@ -58,7 +65,7 @@ final class CachingUserStore: UserStore {
         let stamp = lifetime > .zero ? try store.passwordStamp(name: name) : nil
         let result = try store.verify(name: name, password: password)
         if result == .valid, let stamp {
-            let entry = Entry(digest: digest(name: name, password: password), stamp: stamp, expires: .now + lifetime)
+            let entry = Entry(digest: digest(name: name, password: password), stamp: stamp, expires: now() + lifetime)
             entries.withLock { entries in
                 guard generation.load(ordering: .acquiring) == startedAt else { return }
                 if entries.count >= Self.maximumEntries { entries.removeAll(keepingCapacity: true) }
@@ -75,9 +82,9 @@ final class CachingUserStore: UserStore {
     private func cachedEntry(name: String, password: String) -> Entry? {
         guard lifetime > .zero else { return nil }
         let digest = self.digest(name: name, password: password)
-        let now = ContinuousClock.now
+        let time = now()
         return entries.withLock { entries in
-            guard let entry = entries[name], entry.expires > now, entry.digest == digest else { return nil }
+            guard let entry = entries[name], entry.expires > time, entry.digest == digest else { return nil }
             return entry
         }
     }

@@ -43,10 +43,12 @@ import Testing
                     try await Self.load(port: server.port, user: name, password: users[name]!) { finished.isSet }
                 }
             }
-            // Let the sessions get going, then back up while they run.
-            try await Task.sleep(for: .milliseconds(500))
+            // Let the sessions get going (every loader has logged in), back up while they run, and let each
+            // loader log in once more after the backup before they stop.
+            #expect(await server.waitForLines("login", count: 4, timeout: 60), "\(server.transcript)")
             let result = try await OperationsTools.pop3ctl(["backup", backup], monitorPort: monitorPort)
-            try await Task.sleep(for: .milliseconds(300))
+            let loginsAfterBackup = server.lines("login").count + 4
+            #expect(await server.waitForLines("login", count: loginsAfterBackup, timeout: 60), "\(server.transcript)")
             finished.set()
             var logins = 0
             for try await count in group { logins += count }

@@ -3,7 +3,8 @@ import Foundation
 /// POP3 sessions from a chosen loopback source address (127.0.0.2 is "not local" when `--local-network` is
 /// 127.0.0.1/32), driven by python3: one connection per session, each command timed. `STLS` (alone or with
 /// commands pipelined around it in one write, as "STLS\r\nNOOP") wraps the socket in TLS without verification;
-/// the answers to commands pipelined before it are in `lines`, the STLS answer in `answer`.
+/// the answers to commands pipelined before it are in `lines`, the STLS answer in `answer`. A session still open
+/// after its commands ends with a QUIT whose answer is awaited (and not reported).
 enum SourceBoundSessions {
     /// One command's answer: the first line, the lines of a multi-line answer, and the seconds it took.
     struct Answer: Decodable, Sendable {
@@ -89,6 +90,14 @@ enum SourceBoundSessions {
                 session["answers"].append(entry)
                 if session["closed"]:
                     break
+            # End an open session with QUIT and wait for its answer: pop3d releases a maildrop before it answers
+            # QUIT, so the next session may log in as the same user at once (a bare close is seen a moment later).
+            if not session["closed"] and not (commands and commands[-1].upper() == "QUIT"):
+                try:
+                    connection.sock.sendall(b"QUIT\r\n")
+                    connection.line()
+                except (OSError, EOFError):
+                    pass
             connection.sock.close()
             out.append(session)
         print(json.dumps(out))

@@ -51,7 +51,7 @@ extension SecurityIntegrationTests {
             // A plain-text client on the implicit-TLS port gets no POP3 greeting in clear.
             let clear = try await RawConnection.connect(port: tlsPort)
             try await clear.send("CAPA\r\n")
-            let (bytes, _) = try await clear.readUntilClosed(timeout: 5)
+            let (bytes, _) = try await clear.readUntilClosed(timeout: 30)
             #expect(!String(decoding: bytes, as: UTF8.self).contains("+OK"))
             clear.close()
 

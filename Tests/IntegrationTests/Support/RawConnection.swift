@@ -25,25 +25,28 @@ final class RawConnection: Sendable {
     /// Connects to 127.0.0.1:`port`. The socket is close-on-exec so client processes never inherit it
     /// (an inherited copy would keep a "dropped" connection open).
     static func connect(port: Int) async throws -> RawConnection {
-        try await Blocking.run {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard descriptor >= 0 else { throw IntegrationError("socket() failed: errno \(errno)") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
+        try await Blocking.run { try connectBlocking(port: port) }
+    }
+
+    /// `connect(port:)` on the calling thread, for a caller already on a thread of its own.
+    static func connectBlocking(port: Int) throws -> RawConnection {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw IntegrationError("socket() failed: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
-            guard result == 0 else {
-                let code = errno
-                Glibc.close(descriptor)
-                throw IntegrationError("connect to port \(port) failed: errno \(code)")
-            }
-            return RawConnection(descriptor: descriptor)
         }
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw IntegrationError("connect to port \(port) failed: errno \(code)")
+        }
+        return RawConnection(descriptor: descriptor)
     }
 
     /// Connects and reads the greeting, which must be `+OK`.
@@ -57,37 +60,61 @@ final class RawConnection: Sendable {
     func send(_ text: String) async throws { try await send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) async throws {
-        try await Blocking.run { [self] in
-            var offset = 0
-            while offset < bytes.count {
-                let sent = bytes[offset...].withUnsafeBytes {
-                    Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                }
-                if sent < 0, errno == EINTR { continue }
-                guard sent > 0 else { throw IntegrationError("send failed: errno \(errno)") }
-                offset += sent
+        try await Blocking.run { [self] in try blockingSend(bytes) }
+    }
+
+    /// Sends `bytes` on the calling thread.
+    func blockingSend(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
             }
+            if sent < 0, errno == EINTR { continue }
+            guard sent > 0 else { throw IntegrationError("send failed: errno \(errno)") }
+            offset += sent
         }
     }
 
-    /// Sends `command` with CRLF and returns the first response line.
-    func command(_ command: String, timeout: Double = 10) async throws -> String {
-        try await send(command + "\r\n")
-        return try await line(timeout: timeout)
+    /// Sends `command` with CRLF and returns the first response line (both on one thread of its own).
+    func command(_ command: String, timeout: Double = 30) async throws -> String {
+        try await Blocking.run { [self] in try commandBlocking(command, timeout: timeout) }
+    }
+
+    /// Like `command`, and also the seconds from the send to the answer, measured on the thread that waits for it
+    /// (so that a busy task pool, resuming the test late, does not count).
+    func timedCommand(_ command: String, timeout: Double = 30) async throws -> (answer: String, seconds: Double) {
+        try await Blocking.run { [self] in
+            let started = ContinuousClock.now
+            let answer = try commandBlocking(command, timeout: timeout)
+            let elapsed = ContinuousClock.now - started
+            return (answer, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+    }
+
+    /// One line on the calling thread, without its line end.
+    func lineBlocking(timeout: Double = 30) throws -> String {
+        String(decoding: try blockingLine(timeout: timeout), as: UTF8.self)
+    }
+
+    /// `command` on the calling thread, for a caller already on a thread of its own.
+    func commandBlocking(_ command: String, timeout: Double = 30) throws -> String {
+        try blockingSend(Array((command + "\r\n").utf8))
+        return String(decoding: try blockingLine(timeout: timeout), as: UTF8.self)
     }
 
     /// Reads one line and returns it without its line end.
-    func line(timeout: Double = 10) async throws -> String {
+    func line(timeout: Double = 30) async throws -> String {
         String(decoding: try await lineBytes(timeout: timeout), as: UTF8.self)
     }
 
-    func lineBytes(timeout: Double = 10) async throws -> [UInt8] {
+    func lineBytes(timeout: Double = 30) async throws -> [UInt8] {
         try await Blocking.run { [self] in try blockingLine(timeout: timeout) }
     }
 
     /// Reads the body of a multi-line response after its status line: the raw, still dot-stuffed octets
     /// with their CRLFs, up to and without the terminating `.` line.
-    func multilineBody(timeout: Double = 10) async throws -> [UInt8] {
+    func multilineBody(timeout: Double = 30) async throws -> [UInt8] {
         try await Blocking.run { [self] in
             var body: [UInt8] = []
             while true {
@@ -99,13 +126,13 @@ final class RawConnection: Sendable {
     }
 
     /// Lines of a multi-line response body, dot-unstuffed.
-    func multilineLines(timeout: Double = 10) async throws -> [String] {
+    func multilineLines(timeout: Double = 30) async throws -> [String] {
         let body = try await multilineBody(timeout: timeout)
         return WireText.lines(body).map { $0.hasPrefix("..") ? String($0.dropFirst()) : $0 }
     }
 
     /// Reads until the server closes the connection; returns what arrived and whether it closed in time.
-    func readUntilClosed(timeout: Double = 10) async throws -> (bytes: [UInt8], closed: Bool) {
+    func readUntilClosed(timeout: Double = 30) async throws -> (bytes: [UInt8], closed: Bool) {
         try await Blocking.run { [self] in
             let deadline = Date().addingTimeInterval(timeout)
             while true {

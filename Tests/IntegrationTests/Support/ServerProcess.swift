@@ -62,7 +62,7 @@ final class ServerProcess: Sendable {
         -> ServerProcess
     {
         let server = try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: softOpenFileLimit)
-        guard let line = await server.waitForLine(timeout: 10, where: { $0.message == "POP3 listening" }),
+        guard let line = await server.waitForLine(timeout: 30, where: { $0.message == "POP3 listening" }),
             let address = line["address"], let portText = address.split(separator: ":").last,
             let port = Int(portText), port > 0
         else {
@@ -106,7 +106,7 @@ final class ServerProcess: Sendable {
     func lines(_ message: String) -> [ServerLogLine] { logLines.filter { $0.message == message } }
 
     /// Waits until a log line matches `predicate`; nil after `timeout` seconds or when pop3d exits.
-    func waitForLine(timeout: Double = 10, where predicate: @escaping @Sendable (ServerLogLine) -> Bool) async
+    func waitForLine(timeout: Double = 30, where predicate: @escaping @Sendable (ServerLogLine) -> Bool) async
         -> ServerLogLine?
     {
         let deadline = Date().addingTimeInterval(timeout)
@@ -119,7 +119,7 @@ final class ServerProcess: Sendable {
 
     /// Waits until at least `count` lines have message `message`.
     @discardableResult
-    func waitForLines(_ message: String, count: Int, timeout: Double = 10) async -> Bool {
+    func waitForLines(_ message: String, count: Int, timeout: Double = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while lines(message).count < count {
             if !isRunning || Date() >= deadline { return lines(message).count >= count }

@@ -42,6 +42,17 @@ final class Workspace: Sendable {
         return file
     }
 
+    /// Asks `sql` again until it returns at least one row (a sampler's write, a session row), then returns the rows;
+    /// the rows so far (empty) once `timeout` seconds have passed.
+    func waitForRows(_ sql: String, timeout: Double = 30) async throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let rows = try await sqlite(sql)
+            if !rows.isEmpty || Date() >= deadline { return rows }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Answers a query with the sqlite3 shell, one row per line, columns split by `|`.
     func sqlite(_ sql: String) async throws -> [String] {
         let result = try await ExternalCommand.run("sqlite3", ["-batch", databasePath, sql], timeout: 20)

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Synchronization
 import Testing
 
 @testable import Server
@@ -87,10 +88,13 @@ import Testing
 
     @Test func entriesExpire() throws {
         let database = try TemporaryUserDatabase()
-        let users = CachingUserStore(wrapping: database.users, lifetime: .milliseconds(150))
+        let clock = ManualClock()
+        let users = CachingUserStore(wrapping: database.users, lifetime: .seconds(300), now: clock.now)
         #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
         #expect(users.isCached(name: "alice", password: "alice pw"))
-        Thread.sleep(forTimeInterval: 0.3)
+        clock.advance(by: .seconds(299))
+        #expect(users.isCached(name: "alice", password: "alice pw"))
+        clock.advance(by: .seconds(1))
         #expect(!users.isCached(name: "alice", password: "alice pw"))
         #expect(try users.verify(name: "alice", password: "alice pw") == .valid)
         #expect(users.statistics == (hits: 0, verifications: 2))
@@ -165,4 +169,13 @@ import Testing
         #expect(!users.isCached(name: "alice", password: "alice pw"))
         #expect(try users.verify(name: "alice", password: "alice pw") == .invalid)
     }
+}
+
+/// A clock that moves only when told, for expiry tests that must not depend on how fast the machine runs.
+final class ManualClock: Sendable {
+    private let current = Mutex(ContinuousClock.now)
+
+    var now: @Sendable () -> ContinuousClock.Instant { { [self] in current.withLock { $0 } } }
+
+    func advance(by duration: Duration) { current.withLock { $0 += duration } }
 }
