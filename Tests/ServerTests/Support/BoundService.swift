@@ -13,7 +13,9 @@ func withBoundService(
     let group = ServiceGroup(services: [make { port.store($0, ordering: .releasing) }], logger: logger)
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
-        for _ in 0..<200 where port.load(ordering: .acquiring) == 0 {
+        // Polls with a deadline, not a count of sleeps: on a busy machine a service may bind late.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while port.load(ordering: .acquiring) == 0, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }
         let bound = port.load(ordering: .acquiring)
