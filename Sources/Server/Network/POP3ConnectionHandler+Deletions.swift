@@ -92,8 +92,9 @@ extension POP3ConnectionHandler {
     }
 
     /// A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next start.
+    /// A session whose QUIT is being applied keeps them, even when the connection is gone before it finishes.
     func discardPendingDeletions() {
-        guard session.counters.dele > 0, endReason != .quit else { return }
+        guard session.counters.dele > 0, endReason != .quit, !committing else { return }
         let journal = server.stores.journal
         let (sessionID, logger) = (self.sessionID, self.logger)
         server.ioPool.submit { _ in

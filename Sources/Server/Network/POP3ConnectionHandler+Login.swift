@@ -16,7 +16,7 @@ extension POP3ConnectionHandler {
             return
         }
         flushIfNeeded()
-        queued.removeAll()
+        discardQueuedInput()
         do {
             let operations = context.pipeline.syncOperations
             try operations.handler(type: POP3LineFramer.self).discardBufferedInput()
@@ -103,6 +103,7 @@ extension POP3ConnectionHandler {
                         "auth": "\(authentication)",
                     ])
                 resume(with: session.authenticationSucceeded(listing: opened.listing))
+                rearmIdleCheck()
             case .failure(let error as MaildropLockError) where error == .inUse:
                 loginFailed(user: user, .maildropInUse, result: .inUse)
             case .failure(let error):

@@ -8,9 +8,20 @@ import Storage
 /// Serves one POP3 connection: feeds framed lines to the `POP3Session` state machine one at a time and performs
 /// the actions it returns. All blocking work (hashing, files, SQLite) runs on thread pools; every callback comes
 /// back to this channel's event loop, where all of this handler's state lives.
-final class POP3ConnectionHandler: ChannelInboundHandler {
+///
+/// Input is bounded: while the lines waiting for the session pass `InputQueueLimit`, the handler holds the
+/// channel's reads (the kernel's socket buffer then pushes back on the client) and lets them go once it drains.
+final class POP3ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = POP3Inbound
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// How much input may wait for the session (pipelining, or lines sent during a failed login's delay) before
+    /// the socket is no longer read.
+    enum InputQueueLimit {
+        static let lines = 64
+        static let bytes = 64 * 1_024
+    }
 
     /// Bytes read from a message file per thread-pool job while streaming RETR/TOP.
     static let chunkSize = 256 * 1_024
@@ -25,6 +36,10 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
 
     /// Lines that arrived while the session waited for an asynchronous result (pipelining).
     var queued = CircularBuffer<POP3Inbound>()
+    /// Octets of the lines in `queued`, line ends included.
+    var queuedBytes = 0
+    /// True while a read is held back because `queued` is over its limit.
+    var readHeld = false
     /// Whole small messages read ahead for RETRs still waiting in `queued`, by message number.
     var prefetched: [Int: EncodedChunk] = [:]
     /// True while QUIT's deletions are being applied: the QUIT's own answer ends the session then, so a shutdown
@@ -87,7 +102,31 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         if case .line(let bytes) = inbound { countIn(bytes.count + 2) } else { countIn(2) }
         lastActivity = .now()
         queued.append(inbound)
+        queuedBytes += inbound.wireLength
         processQueue()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if queued.count >= InputQueueLimit.lines || queuedBytes >= InputQueueLimit.bytes {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Empties the input queue (STLS discards what was pipelined before the handshake).
+    func discardQueuedInput() {
+        queued.removeAll()
+        queuedBytes = 0
+        releaseHeldRead()
+    }
+
+    /// Lets a held read go once the queue is back under its limit.
+    func releaseHeldRead() {
+        guard readHeld, queued.count < InputQueueLimit.lines, queuedBytes < InputQueueLimit.bytes, let context
+        else { return }
+        readHeld = false
+        context.read()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -164,6 +203,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     /// Feeds queued lines to the session while it is not waiting for an asynchronous result.
     func processQueue() {
         while !session.isAwaitingResult, endReason == nil, let inbound = queued.popFirst() {
+            queuedBytes -= inbound.wireLength
             switch inbound {
             case .line(let bytes): perform(session.receiveLine(bytes))
             case .lineTooLong: perform(session.lineTooLong())
@@ -172,6 +212,7 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
         // Read-ahead only serves lines still queued: once none are, what is left will never be asked for.
         if queued.isEmpty, !session.isAwaitingResult { prefetched.removeAll() }
         flushIfNeeded()
+        releaseHeldRead()
     }
 
     func perform(_ actions: [POP3SessionAction]) {
@@ -260,23 +301,42 @@ final class POP3ConnectionHandler: ChannelInboundHandler {
     // MARK: Timers
 
     /// One timer per connection, re-armed from the last activity: pre-login timeout before login,
-    /// the RFC 1939 autologout after.
+    /// the RFC 1939 autologout after. Activity is a line read or a chunk of a message written, so a client that
+    /// stops reading a RETR is idle too. The timer only ever re-arms for a deadline still ahead.
     func scheduleIdleCheck() {
         guard let context else { return }
-        let timeout = TimeAmount(
-            session.user == nil ? server.configuration.preLoginTimeout : server.configuration.idleTimeout)
-        let deadline = lastActivity + timeout
-        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-            let currentTimeout = TimeAmount(
-                session.user == nil ? server.configuration.preLoginTimeout : server.configuration.idleTimeout)
-            if NIODeadline.now() >= lastActivity + currentTimeout, resumeWhenWritable == nil, !committing {
-                logger.info("idle timeout")
-                perform(session.idleTimeout())
-                flushIfNeeded()
+        idleCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: idleDeadline) { [self] in
+            if NIODeadline.now() >= idleDeadline {
+                idleTimedOut()
             } else {
                 scheduleIdleCheck()
             }
         }
+    }
+
+    /// A login switches from the pre-login limit to the idle timeout, which may be the shorter: arm for it now.
+    func rearmIdleCheck() {
+        idleCheck?.cancel()
+        scheduleIdleCheck()
+    }
+
+    private var idleDeadline: NIODeadline {
+        let timeout = session.user == nil ? server.configuration.preLoginTimeout : server.configuration.idleTimeout
+        return lastActivity + TimeAmount(timeout)
+    }
+
+    private func idleTimedOut() {
+        logger.info("idle timeout")
+        guard resumeWhenWritable == nil, !committing else {
+            // In the middle of a message (a reader that stopped reading) or of QUIT's UPDATE, no -ERR can be put
+            // on the wire: close. Deletions being applied go on; the journal finishes them whatever happens.
+            _ = session.idleTimeout()
+            endReason = .timeout
+            context?.close(promise: nil)
+            return
+        }
+        perform(session.idleTimeout())
+        flushIfNeeded()
     }
 }
 

@@ -6,6 +6,14 @@ enum POP3Inbound: Sendable, Equatable {
     case line([UInt8])
     /// A line over the limit was discarded up to its line end.
     case lineTooLong
+
+    /// The octets this stood for on the wire, as the input bound counts them (a line end is two).
+    var wireLength: Int {
+        switch self {
+        case .line(let bytes): bytes.count + 2
+        case .lineTooLong: 2
+        }
+    }
 }
 
 /// Splits the byte stream into lines ending in CRLF or a bare LF. A line over `maximumLineLength` is discarded

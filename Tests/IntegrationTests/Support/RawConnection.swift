@@ -145,6 +145,27 @@ final class RawConnection: Sendable {
         }
     }
 
+    /// Waits until the octets received but not read stop growing (the sender stalled on full buffers), checking
+    /// every 50 ms, and returns their count; gives up after `timeout` seconds.
+    func waitUntilUnreadBytesSettle(timeout: Double = 60) async throws -> Int {
+        try await Blocking.run { [self] in
+            let deadline = Date().addingTimeInterval(timeout)
+            var last = -1
+            var steady = 0
+            while Date() < deadline {
+                var count: Int32 = 0
+                guard ioctl(descriptor, UInt(FIONREAD), &count) == 0 else {
+                    throw IntegrationError("FIONREAD failed: errno \(errno)")
+                }
+                steady = Int(count) == last && count > 0 ? steady + 1 : 0
+                if steady == 4 { return last }
+                last = Int(count)
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return last
+        }
+    }
+
     /// Closes the socket without QUIT, like a client that crashed.
     func close() {
         if !isClosed.exchange(true, ordering: .acquiringAndReleasing) { Glibc.close(descriptor) }
