@@ -19,6 +19,8 @@ let package = Package(
         .executable(name: "pop3d", targets: ["pop3d"]),
         .executable(name: "pop3ctl", targets: ["pop3ctl"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "POP3Core", targets: ["POP3Core"]),
+        .library(name: "Maildir", targets: ["Maildir"]),
         .library(name: "Server", targets: ["Server"]),
         .library(name: "MonitorProtocol", targets: ["MonitorProtocol"]),
         .library(name: "Client", targets: ["Client"]),
@@ -62,9 +64,27 @@ let package = Package(
             name: "MonitorProtocol",
             swiftSettings: strictSettings
         ),
+        // The POP3 protocol without I/O: commands, responses, the wire encoding and the session state machine.
+        // It imports nothing but the standard library, so tests and the fuzzer drive it without sockets.
+        .target(
+            name: "POP3Core",
+            swiftSettings: strictSettings
+        ),
+        // Maildrops on disk: the lock, the scan and its index, message files. No NIO.
+        .target(
+            name: "Maildir",
+            dependencies: [
+                "POP3Core",
+                "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "Server",
             dependencies: [
+                "POP3Core",
+                "Maildir",
                 "Storage",
                 "MonitorProtocol",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,6 +112,7 @@ let package = Package(
             name: "pop3d",
             dependencies: [
                 "Server",
+                "Maildir",
                 "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +146,23 @@ let package = Package(
                 "Server", "Storage", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // A naive model of the wire format that the encoder's and the maildir's tests both check against.
+        .target(
+            name: "WireTestSupport",
+            dependencies: ["POP3Core"],
+            path: "Tests/WireTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "POP3CoreTests",
+            dependencies: ["POP3Core", "WireTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "MaildirTests",
+            dependencies: ["Maildir", "POP3Core", "Storage", "WireTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Maildir
 import Server
 
 /// Settings for a server that takes over maildrops from another POP3 server.

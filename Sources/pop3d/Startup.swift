@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Maildir
 import Server
 import Storage
 

@@ -1,4 +1,6 @@
+import Maildir
 public import MonitorProtocol
+import POP3Core
 
 /// How one `MetricID` appears in the Prometheus exposition: its name, help text and type.
 public struct PrometheusMetric: Sendable, Equatable {

@@ -1,5 +1,7 @@
 public import Foundation
+import Maildir
 public import MonitorProtocol
+import POP3Core
 import Storage
 
 /// Carries out one checked monitor operation against the stores and the live state of the process.

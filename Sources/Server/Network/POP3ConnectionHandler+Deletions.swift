@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import Maildir
 import NIOCore
 import NIOSSL
+import POP3Core
 import Storage
 
 // DELE, RSET and QUIT through the deletion journal.

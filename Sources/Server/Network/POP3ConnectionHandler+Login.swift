@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import Maildir
 import NIOCore
 import NIOSSL
+import POP3Core
 import Storage
 
 // STLS and login: credentials off the event loop, then the maildrop lock and scan.

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import Maildir
 import NIOCore
 import NIOSSL
+import POP3Core
 import Storage
 
 // RETR and TOP: a message streamed from the pool in encoded chunks, with back-pressure.

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import Maildir
 import MonitorProtocol
 import NIOCore
 import NIOSSL
+import POP3Core
 import Storage
 
 /// Serves one POP3 connection: feeds framed lines to the `POP3Session` state machine one at a time and performs
@@ -191,9 +193,8 @@ final class POP3ConnectionHandler: ChannelDuplexHandler {
     /// loop serving other sessions should not spend.
     private func retireMaildrop() {
         guard let retired = maildrop else { return }
-        let view = session.maildrop
+        let view = session.releaseListing()
         maildrop = nil
-        session.maildrop = MaildropView()
         guard retired.messages.count >= 1_000 else { return }
         server.ioPool.submit { _ in withExtendedLifetime((retired, view)) {} }
     }

@@ -1,4 +1,6 @@
+import Maildir
 import NIOCore
+import POP3Core
 
 /// One unit of input for the session: a command line, or what the framer did instead.
 enum POP3Inbound: Sendable, Equatable {

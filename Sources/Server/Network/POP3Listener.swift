@@ -1,7 +1,9 @@
 import Logging
+import Maildir
 public import NIOCore
 public import NIOPosix
 import NIOSSL
+import POP3Core
 public import ServiceLifecycle
 
 /// The POP3 service: binds the listening sockets, serves connections until graceful shutdown, then tells every

@@ -1,3 +1,6 @@
+public import Maildir
+import POP3Core
+
 /// Every setting of a running pop3d, parsed once by `main`.
 public struct ServerConfiguration: Sendable {
     /// Addresses POP3 listens on (the default listens on every IPv4 and IPv6 address).

@@ -1,7 +1,9 @@
 import Foundation
 import Glibc
 public import Logging
+public import Maildir
 import NIOPosix
+import POP3Core
 public import Storage
 import Synchronization
 

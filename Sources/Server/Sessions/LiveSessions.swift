@@ -1,5 +1,7 @@
 public import Foundation
+import Maildir
 import NIOCore
+import POP3Core
 import Synchronization
 
 /// What the monitor shows of one live POP3 session.

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 /// A maildir root in a fresh temporary folder, removed by `remove()`.
 struct TemporaryMaildir {

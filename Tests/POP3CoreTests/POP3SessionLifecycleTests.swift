@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 @Suite struct POP3SessionLifecycleTests {
     @Test func badCommandLimitBeforeLogin() {

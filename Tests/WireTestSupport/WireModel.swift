@@ -1,14 +1,12 @@
-import NIOCore
-
-@testable import Server
+public import POP3Core
 
 /// A deliberately naive model of the POP3 wire format (whole message at once), to check the streaming code.
-enum WireModel {
-    static let lineFeed = UInt8(ascii: "\n")
-    static let carriageReturn = UInt8(ascii: "\r")
+public enum WireModel {
+    public static let lineFeed = UInt8(ascii: "\n")
+    public static let carriageReturn = UInt8(ascii: "\r")
 
     /// The file's lines without their line ends; a CR right before LF belongs to the line end.
-    static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
+    public static func lines(_ bytes: [UInt8]) -> [[UInt8]] {
         var lines: [[UInt8]] = []
         var current: [UInt8] = []
         for byte in bytes {
@@ -25,18 +23,18 @@ enum WireModel {
     }
 
     /// The lines TOP sends: the header through the first blank line, then `bodyLines` more.
-    static func selectedLines(_ bytes: [UInt8], bodyLines: Int?) -> [[UInt8]] {
+    public static func selectedLines(_ bytes: [UInt8], bodyLines: Int?) -> [[UInt8]] {
         let all = lines(bytes)
         guard let bodyLines else { return all }
         guard let blank = all.firstIndex(where: \.isEmpty) else { return all }
         return Array(all.prefix(blank + 1 + bodyLines))
     }
 
-    static func wireSize(_ bytes: [UInt8]) -> Int {
+    public static func wireSize(_ bytes: [UInt8]) -> Int {
         lines(bytes).reduce(0) { $0 + $1.count + 2 }
     }
 
-    static func encoded(_ bytes: [UInt8], bodyLines: Int? = nil) -> [UInt8] {
+    public static func encoded(_ bytes: [UInt8], bodyLines: Int? = nil) -> [UInt8] {
         var out: [UInt8] = []
         for line in selectedLines(bytes, bodyLines: bodyLines) {
             if line.first == UInt8(ascii: ".") { out.append(UInt8(ascii: ".")) }
@@ -47,29 +45,49 @@ enum WireModel {
 }
 
 /// Runs the real encoder over `bytes` cut into chunks of `chunkSize` (or of the given sizes).
-func encodeInChunks(_ bytes: [UInt8], chunkSizes: [Int], bodyLines: Int? = nil) -> (output: [UInt8], complete: Bool) {
+public func encodeInChunks(_ bytes: [UInt8], chunkSizes: [Int], bodyLines: Int? = nil) -> (
+    output: [UInt8], complete: Bool
+) {
     var encoder = WireEncoder(bodyLines: bodyLines)
-    var out = ByteBuffer()
+    var out: [UInt8] = []
     var offset = 0
     var sizeIndex = 0
     while offset < bytes.count && !encoder.isComplete {
         let size = max(1, chunkSizes[sizeIndex % chunkSizes.count])
         sizeIndex += 1
-        let chunk = ByteBuffer(bytes: bytes[offset..<min(bytes.count, offset + size)])
-        encoder.encode(chunk, into: &out)
+        out += encoder.encoded(bytes[offset..<min(bytes.count, offset + size)])
         offset += size
     }
     let complete = encoder.isComplete
-    encoder.finish(into: &out)
-    return (Array(out.readableBytesView), complete)
+    out += encoder.finished()
+    return (out, complete)
 }
 
-func encode(_ text: String, chunkSize: Int = 4096, bodyLines: Int? = nil) -> String {
+extension WireEncoder {
+    /// Encodes `bytes` and returns the octets written (the raw-memory API, for tests).
+    public mutating func encoded(_ bytes: some Collection<UInt8>) -> [UInt8] {
+        let input = Array(bytes)
+        var output = [UInt8](repeating: 0, count: WireEncoder.worstCaseSize(of: input.count))
+        let written = input.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { encode(source, into: $0) }
+        }
+        return Array(output.prefix(written))
+    }
+
+    /// The octets `finish` writes.
+    public mutating func finished() -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: WireEncoder.finishSize)
+        let written = output.withUnsafeMutableBytes { finish(into: $0) }
+        return Array(output.prefix(written))
+    }
+}
+
+public func encode(_ text: String, chunkSize: Int = 4096, bodyLines: Int? = nil) -> String {
     let output = encodeInChunks(Array(text.utf8), chunkSizes: [chunkSize], bodyLines: bodyLines).output
     return String(decoding: output, as: UTF8.self)
 }
 
-func countWireSize(_ bytes: [UInt8], chunkSize: Int) -> Int {
+public func countWireSize(_ bytes: [UInt8], chunkSize: Int) -> Int {
     var counter = WireSizeCounter()
     var offset = 0
     while offset < bytes.count {
@@ -81,9 +99,10 @@ func countWireSize(_ bytes: [UInt8], chunkSize: Int) -> Int {
 }
 
 /// A small deterministic generator so a failing random case can be replayed.
-struct MaildirTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+public struct MaildirTestRandom: RandomNumberGenerator {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var value = state
         value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct DovecotUIDLMaildirTests {
     /// alice's maildrop after Dovecot saw three messages (UIDs 1, 2, 5; its UIDVALIDITY 0x10) and before a fourth

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Counts, chunk by chunk, the octets `WireEncoder` emits for a file before byte-stuffing and without the
 /// terminator: every LF becomes CRLF (a CR right before it is absorbed), and a missing final line end adds 2.
 public struct WireSizeCounter: Sendable {
@@ -16,9 +14,8 @@ public struct WireSizeCounter: Sendable {
         fileBytes += bytes.count
         var offset = 0
         while offset < bytes.count,
-            let found = memchr(base + offset, Int32(ASCII.lineFeed), bytes.count - offset)
+            let index = ByteSearch.firstIndex(of: ASCII.lineFeed, in: base, from: offset, to: bytes.count)
         {
-            let index = base.distance(to: UnsafeRawPointer(found))
             lineFeeds += 1
             let previous = index > 0 ? bytes[index - 1] : lastByte
             if previous == ASCII.carriageReturn { carriageReturnLineFeeds += 1 }

@@ -1,9 +1,10 @@
 import Foundation
 import Glibc
-import NIOCore
+import POP3Core
 import Testing
+import WireTestSupport
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct MaildirStoreTests {
     @Test func createsMissingUserFolder() throws {
@@ -73,14 +74,12 @@ import Testing
         let reader = try store.openMessage(message, in: drop)
         defer { reader.close() }
         var encoder = WireEncoder()
-        var out = ByteBuffer()
-        var chunk = ByteBuffer()
-        while try reader.read(into: &chunk, maxBytes: 4096) > 0 {
-            encoder.encode(chunk, into: &out)
-            chunk.clear()
+        var sent: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while case let count = try chunk.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 {
+            sent += encoder.encoded(chunk.prefix(count))
         }
-        encoder.finish(into: &out)
-        let sent = Array(out.readableBytesView)
+        sent += encoder.finished()
         #expect(sent == WireModel.encoded(bytes))
         let stuffed = WireModel.lines(bytes).filter { $0.first == UInt8(ascii: ".") }.count
         #expect(message.wireSize == sent.count - stuffed - 3)
@@ -193,12 +192,12 @@ import Testing
         #expect(rename(cur + "1.a:2,", cur + "1.a:2,S") == 0)
         let reader = try store.openMessage(message, in: drop)
         #expect(reader.fileName == "1.a:2,S")
-        var buffer = ByteBuffer()
-        #expect(try reader.read(into: &buffer, maxBytes: 100) == 6)
-        #expect(try reader.read(into: &buffer, maxBytes: 100) == 0)
-        #expect(String(buffer: buffer) == "hello\n")
+        var buffer = [UInt8](repeating: 0, count: 100)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 6)
+        #expect(String(decoding: buffer.prefix(6), as: UTF8.self) == "hello\n")
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 0)
         reader.close()
-        #expect(try reader.read(into: &buffer, maxBytes: 100) == 0)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } == 0)
 
         #expect(unlink(cur + "1.a:2,S") == 0)
         #expect(throws: MaildirError.messageVanished("1.a")) { try store.openMessage(message, in: drop) }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 @Suite struct POP3SessionTransactionTests {
     @Test func statListUidl() {

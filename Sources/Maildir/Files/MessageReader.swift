@@ -1,5 +1,4 @@
 import Glibc
-public import NIOCore
 import Synchronization
 
 /// Reads one message file in chunks (blocking). Closes its descriptor in `close()` or when released.
@@ -21,15 +20,12 @@ public final class MessageReader: Sendable {
 
     deinit { close() }
 
-    /// Appends up to `maxBytes` octets to `buffer`; returns how many, 0 at end of file (or after `close`).
-    public func read(into buffer: inout ByteBuffer, maxBytes: Int) throws -> Int {
-        guard maxBytes > 0 else { return 0 }
+    /// Reads up to `destination.count` octets into it; returns how many, 0 at end of file (or after `close`).
+    public func read(into destination: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard !destination.isEmpty else { return 0 }
         return try descriptor.withLock { descriptor in
             guard descriptor >= 0 else { return 0 }
-            return try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maxBytes) { space in
-                let limited = UnsafeMutableRawBufferPointer(rebasing: space[..<min(maxBytes, space.count)])
-                return try FileSystem.read(descriptor, into: limited, path: path)
-            }
+            return try FileSystem.read(descriptor, into: destination, path: path)
         }
     }
 

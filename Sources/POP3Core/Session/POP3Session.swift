@@ -72,6 +72,12 @@ public struct POP3Session: Sendable {
 
     var isOpen: Bool { state == .authorization || state == .transaction }
 
+    /// Forgets the maildrop listing and hands it over, so that a big one can be freed off the caller's thread.
+    public mutating func releaseListing() -> any Sendable {
+        defer { maildrop = MaildropView() }
+        return maildrop
+    }
+
     private static func isPass(_ parsed: Result<POP3Command, POP3ParseError>) -> Bool {
         if case .success(.pass) = parsed { return true }
         return false

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct UIDLTests {
     @Test func validBaseNameIsItsOwnUIDL() {

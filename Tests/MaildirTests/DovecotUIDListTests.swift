@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct DovecotUIDListTests {
     private func parse(_ text: String) -> DovecotUIDList? {

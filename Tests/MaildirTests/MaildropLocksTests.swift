@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct MaildropLocksTests {
     @Test func secondAcquireIsInUseUntilReleased() throws {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 @Suite struct POP3SessionAuthorizationTests {
     private func started(_ configuration: POP3SessionConfiguration = POP3SessionConfiguration()) -> POP3Session {

@@ -1,6 +1,6 @@
 import Foundation
 
-@testable import Server
+@testable import POP3Core
 
 /// Helpers that drive a `POP3Session` with text lines and read back what it sends.
 extension POP3Session {

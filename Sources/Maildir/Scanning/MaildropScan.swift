@@ -1,4 +1,5 @@
 import Glibc
+import POP3Core
 import Storage
 
 /// One `MaildirStore.open`: moves new mail, lists `cur/`, sizes each message (index or file), orders them.

@@ -1,6 +1,3 @@
-import Glibc
-public import NIOCore
-
 /// Streams raw message bytes into POP3 multi-line wire bytes: LF and CRLF become CRLF, a lone CR stays data,
 /// a line starting with "." gets one more, a last line without line end gets CRLF, `finish` adds ".\r\n".
 /// With `bodyLines` (TOP) it stops after the header, the blank line and that many body lines.
@@ -18,25 +15,22 @@ public struct WireEncoder: Sendable {
         bodyLinesLeft = bodyLines.map { max(0, $0) }
     }
 
-    public mutating func encode(_ chunk: ByteBuffer, into out: inout ByteBuffer) {
-        chunk.withUnsafeReadableBytes { encode(bytes: $0, into: &out) }
-    }
+    /// The most octets `encode` can write for `count` input octets: LF becomes CRLF and "." at a line start
+    /// becomes "..", so at most 2 per octet, plus a CR held back from an earlier chunk.
+    public static func worstCaseSize(of count: Int) -> Int { 2 * count + 4 }
 
-    public mutating func encode(bytes: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
-        var offset = 0
-        while offset < bytes.count && !isComplete {
-            // Output is at most 2 octets per input octet (LF becomes CRLF, "." on a line of its own becomes
-            // "..") plus a held-back CR: encode the slice that surely fits what `out` has free, so the loop
-            // below writes raw memory without a capacity check per line.
-            let free = out.writableBytes - 4
-            let slice = min(bytes.count - offset, free >= 8_192 ? free / 2 : 32_768)
-            out.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 * slice + 4) { destination in
-                var writer = RawWriter(destination)
-                encode(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + slice]), into: &writer)
-                return writer.count
-            }
-            offset += slice
-        }
+    /// Octets `finish` may write.
+    public static let finishSize = 8
+
+    /// Encodes `bytes` into `destination`, which must hold `worstCaseSize(of: bytes.count)` octets; returns how many
+    /// it wrote. Input after the last line TOP allows is ignored.
+    public mutating func encode(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer)
+        -> Int
+    {
+        precondition(destination.count >= Self.worstCaseSize(of: bytes.count), "destination too small")
+        var writer = RawWriter(destination)
+        encode(bytes, into: &writer)
+        return writer.count
     }
 
     private mutating func encode(_ bytes: UnsafeRawBufferPointer, into out: inout RawWriter) {
@@ -53,7 +47,7 @@ public struct WireEncoder: Sendable {
             }
         }
         while offset < end && !isComplete {
-            guard let found = memchr(base + offset, Int32(ASCII.lineFeed), end - offset) else {
+            guard let lineFeed = ByteSearch.firstIndex(of: ASCII.lineFeed, in: base, from: offset, to: end) else {
                 // The line goes on in the next chunk; hold back a trailing CR until we see what follows.
                 var contentEnd = end
                 if bytes[end - 1] == ASCII.carriageReturn {
@@ -63,7 +57,6 @@ public struct WireEncoder: Sendable {
                 writeContent(base + offset, count: contentEnd - offset, into: &out)
                 return
             }
-            let lineFeed = base.distance(to: UnsafeRawPointer(found))
             var contentEnd = lineFeed
             if lineFeed > offset && bytes[lineFeed - 1] == ASCII.carriageReturn { contentEnd -= 1 }
             writeContent(base + offset, count: contentEnd - offset, into: &out)
@@ -72,23 +65,23 @@ public struct WireEncoder: Sendable {
         }
     }
 
-    /// Ends an unterminated last line and writes the terminator.
-    public mutating func finish(into out: inout ByteBuffer) {
-        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 8) { destination in
-            var writer = RawWriter(destination)
-            if !isComplete {
-                if pendingCarriageReturn {
-                    pendingCarriageReturn = false
-                    writeLoneCarriageReturn(into: &writer)
-                }
-                if !lineIsEmpty { endLine(into: &writer) }
-                isComplete = true
+    /// Ends an unterminated last line and writes the terminator into `destination` (`finishSize` octets);
+    /// returns how many it wrote.
+    public mutating func finish(into destination: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(destination.count >= Self.finishSize, "destination too small")
+        var writer = RawWriter(destination)
+        if !isComplete {
+            if pendingCarriageReturn {
+                pendingCarriageReturn = false
+                writeLoneCarriageReturn(into: &writer)
             }
-            writer.append(ASCII.dot)
-            writer.append(ASCII.carriageReturn)
-            writer.append(ASCII.lineFeed)
-            return writer.count
+            if !lineIsEmpty { endLine(into: &writer) }
+            isComplete = true
         }
+        writer.append(ASCII.dot)
+        writer.append(ASCII.carriageReturn)
+        writer.append(ASCII.lineFeed)
+        return writer.count
     }
 
     private mutating func writeContent(_ content: UnsafeRawPointer, count: Int, into out: inout RawWriter) {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 @Suite struct POP3CommandParserTests {
     private func parse(_ line: String) -> Result<POP3Command, POP3ParseError> {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct MailboxNameTests {
     @Test(arguments: ["alice", "bob.smith", "a", "user@example.org", "j\u{FC}rgen", String(repeating: "a", count: 64)])

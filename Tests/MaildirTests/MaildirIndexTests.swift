@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import Server
+@testable import Maildir
 
 @Suite struct MaildirIndexTests {
     @Test func secondOpenReadsNoBodies() throws {

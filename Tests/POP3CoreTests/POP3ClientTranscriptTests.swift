@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 /// Replays the command sequences of popular clients (brief section 4) against the state machine.
 @Suite struct POP3ClientTranscriptTests {

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 @Suite struct POP3ResponseTests {
     private func wire(_ response: POP3Response) -> String {

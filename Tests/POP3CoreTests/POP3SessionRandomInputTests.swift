@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Server
+@testable import POP3Core
 
 /// Random lines and random callbacks must never trap, and the session must keep its invariants.
 @Suite struct POP3SessionRandomInputTests {
