@@ -41,7 +41,7 @@ export SWIFT_BACKTRACE=enable=no
 
 sources_for() {
     case $1 in
-        pop3) printf '%s\n' Sources/Server/POP3/*.swift Fuzz/Shared/*.swift Fuzz/POP3/*.swift ;;
+        pop3) printf '%s\n' Fuzz/Shared/*.swift Fuzz/POP3/*.swift ;;
         monitor) find Sources/MonitorProtocol -name '*.swift' | sort; printf '%s\n' Fuzz/Shared/*.swift Fuzz/Monitor/*.swift ;;
     esac
 }
@@ -68,8 +68,20 @@ for target in "${targets[@]}"; do
     binary="$build_dir/$target-fuzz"
     mapfile -t sources < <(sources_for "$target")
     echo "== $target: building $binary"
+    # The POP3 target links the POP3Core module, built here as a library with the same instrumentation.
+    module_flags=()
+    if [ "$target" = pop3 ]; then
+        mapfile -t core < <(find Sources/POP3Core -name '*.swift' | sort)
+        if ! swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -O -enable-testing \
+            -module-name POP3Core -emit-library -static -emit-module \
+            -emit-module-path "$build_dir/POP3Core.swiftmodule" "${core[@]}" -o "$build_dir/libPOP3Core.a"; then
+            echo "error: POP3Core did not build" >&2
+            exit 2
+        fi
+        module_flags=(-I "$build_dir" -L "$build_dir" -lPOP3Core)
+    fi
     if ! swiftc -swift-version 6 -sanitize=fuzzer,address -parse-as-library -O -module-name "$(module_for "$target")" \
-        "${linker[@]}" "${sources[@]}" -o "$binary"; then
+        "${linker[@]}" "${module_flags[@]}" "${sources[@]}" -o "$binary"; then
         echo "error: $target did not build" >&2
         exit 2
     fi

@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// Properties of `POP3CommandParser.parse` on any line: keywords are case-insensitive, message numbers start at 1,
 /// user names follow their rule, and PASS keeps the rest of the line byte for byte.
 enum ParserInvariants {

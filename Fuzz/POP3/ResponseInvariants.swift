@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// What every encoded response must look like: CRLF line ends only, no control bytes inside a line, lines within
 /// 512 octets and valid UTF-8, the right first-line prefix, and a multi-line body that only `.` can end.
 enum ResponseInvariants {

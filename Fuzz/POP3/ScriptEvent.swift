@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// Something the connection handler does to a session besides feeding a line.
 enum ScriptEvent {
     /// The listing the next successful login opens.

@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// Plays a script against a `POP3Session` the way the connection handler would, checking every answer against a
 /// `SessionModel`. A client line that arrives while a callback is due first gets that callback, with success.
 struct SessionDriver {

@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// What the session must look like, rebuilt from the actions it returned and the callbacks it accepted. The driver
 /// compares it with the real session after every call.
 struct SessionModel {

@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// A fuzz input read as a session: LF-separated lines. A line starting with 0xFF is a handler event, not a client
 /// line: `FF 'C' flags badBefore badAfter` (first line only) configures the session, `FF 'L' uidl 00 uidl ...` sets
 /// the next listing, `FF 'T'`, `FF 'I'`, `FF 'S'` are line-too-long, idle timeout and shutdown, and

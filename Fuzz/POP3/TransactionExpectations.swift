@@ -1,3 +1,5 @@
+@testable import POP3Core
+
 /// What TRANSACTION commands must answer, given the maildrop the model holds: STAT and LIST agree with the
 /// listing minus deletions, UIDL lists the same messages, and message commands act only on visible messages.
 enum TransactionExpectations {

@@ -36,9 +36,15 @@ import Testing
         #expect(sentLines(session.receive("STAT")) == ["+OK 2 3072"])
         #expect(sentText(session.receive("LIST")).hasSuffix("\r\n1 1024\r\n2 2048\r\n.\r\n"))
         #expect(sentText(session.receive("UIDL")).contains("2 1700000001.M2P1.host\r\n"))
-        #expect(session.receive("TOP 1 0") == [.sendMessage(number: 1, size: 1_024, bodyLines: 0)])
+        #expect(
+            session.receive("TOP 1 0") == [
+                .sendMessage(number: 1, status: .ok("1024 octets"), bodyLines: 0, readAhead: [])
+            ])
         #expect(session.messageSent(number: 1) == [])
-        #expect(session.receive("RETR 1") == [.sendMessage(number: 1, size: 1_024, bodyLines: nil)])
+        #expect(
+            session.receive("RETR 1") == [
+                .sendMessage(number: 1, status: .ok("1024 octets"), bodyLines: nil, readAhead: [])
+            ])
         #expect(session.messageSent(number: 1) == [])
         #expect(session.receive("DELE 1") == [.recordDeletion(number: 1)])
         #expect(sentLines(session.deletionRecorded(number: 1, succeeded: true)) == ["+OK Message 1 deleted."])
@@ -67,7 +73,10 @@ import Testing
         _ = session.authenticationSucceeded(listing: listing)
         #expect(sentLines(session.receive("STAT")) == ["+OK 2 3072"])
         #expect(sentText(session.receive("UIDL")) == "+OK\r\n1 1700000000.M1P1.host\r\n2 1700000001.M2P1.host\r\n.\r\n")
-        #expect(session.receive("RETR 2") == [.sendMessage(number: 2, size: 2_048, bodyLines: nil)])
+        #expect(
+            session.receive("RETR 2") == [
+                .sendMessage(number: 2, status: .ok("2048 octets"), bodyLines: nil, readAhead: [])
+            ])
         _ = session.messageSent(number: 2)
         #expect(session.receive("QUIT") == [.send(.ok("Logging out.")), .close(.quit)])
     }

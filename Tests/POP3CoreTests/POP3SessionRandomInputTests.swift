@@ -83,7 +83,7 @@ import Testing
             return succeeded
                 ? session.authenticationSucceeded(listing: listing)
                 : session.authenticationFailed(.badCredentials)
-        case .sendMessage(let number, _, _):
+        case .sendMessage(let number, _, _, _):
             return succeeded ? session.messageSent(number: number) : session.messageUnavailable(number: number)
         case .recordDeletion(let number): return session.deletionRecorded(number: number, succeeded: succeeded)
         case .resetDeletions: return session.deletionsReset(succeeded: succeeded)

@@ -45,14 +45,23 @@ import Testing
 
     @Test func retrAndTopAskTheHandler() {
         var session = POP3Session.loggedIn()
-        #expect(session.receive("RETR 2") == [.sendMessage(number: 2, size: 200, bodyLines: nil)])
+        #expect(
+            session.receive("RETR 2") == [
+                .sendMessage(number: 2, status: .ok("200 octets"), bodyLines: nil, readAhead: [])
+            ])
         #expect(session.isAwaitingResult)
         #expect(session.messageSent(number: 1) == [])  // not the pending one
         #expect(session.isAwaitingResult)
         #expect(session.messageSent(number: 2) == [])
-        #expect(session.receive("top 3 0") == [.sendMessage(number: 3, size: 300, bodyLines: 0)])
+        #expect(
+            session.receive("top 3 0") == [
+                .sendMessage(number: 3, status: .ok("300 octets"), bodyLines: 0, readAhead: [])
+            ])
         #expect(session.messageSent(number: 3) == [])
-        #expect(session.receive("RETR 1") == [.sendMessage(number: 1, size: 120, bodyLines: nil)])
+        #expect(
+            session.receive("RETR 1") == [
+                .sendMessage(number: 1, status: .ok("120 octets"), bodyLines: nil, readAhead: [])
+            ])
         #expect(sentLines(session.messageUnavailable(number: 1)) == ["-ERR Message 1 is no longer available."])
         #expect(session.counters.retr == 1 && session.counters.top == 1)
     }

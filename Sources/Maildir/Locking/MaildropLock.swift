@@ -1,44 +1,13 @@
-import Glibc
-import Synchronization
+/// Gives one session at a time a user's maildrop. The file lock (`MaildropLocks`) excludes sessions of every
+/// pop3d on one machine; a cluster-wide lock can take its place behind this protocol.
+public protocol MaildropLock: Sendable {
+    /// Takes the maildrop in `directory` for `user`, or throws `MaildropLockError.inUse` at once when another
+    /// session holds it.
+    func acquire(user: MailboxName, directory: String) throws -> any MaildropLease
+}
 
-/// A held maildrop lock. `release()` is idempotent and also runs when the lock is freed.
-public final class MaildropLock: Sendable {
-    /// What the kernel holds for this lock.
-    enum Hold: Sendable {
-        /// A byte of the maildir root's shared lock file.
-        case sharedFile(SharedLockFile, offset: Int64)
-        /// The maildrop's own lock file, under `flock`.
-        case ownFile(Int32)
-    }
-
-    public let user: MailboxName
-    public let directory: String
-    /// nil once released.
-    private let hold: Mutex<Hold?>
-    private let owner: MaildropLocks
-
-    init(user: MailboxName, directory: String, hold: Hold, owner: MaildropLocks) {
-        self.user = user
-        self.directory = directory
-        self.hold = Mutex(hold)
-        self.owner = owner
-    }
-
-    deinit { release() }
-
-    /// Drops the kernel lock first, then the table entry, so a waiting acquire never sees a half-released lock.
-    public func release() {
-        let wasHeld = hold.withLock { hold in
-            switch hold {
-            case nil: return false
-            case .sharedFile(let file, let offset): file.unlock(offset: offset)
-            case .ownFile(let descriptor):
-                _ = flock(descriptor, LOCK_UN)
-                _ = close(descriptor)
-            }
-            hold = nil
-            return true
-        }
-        if wasHeld { owner.forget(directory) }
-    }
+/// A maildrop held by one session until `release()` (idempotent; also when the lease is freed).
+public protocol MaildropLease: AnyObject, Sendable {
+    var user: MailboxName { get }
+    func release()
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// descriptor, so an idle session costs its socket and nothing else. When the root's lock file cannot be
 /// used (a read-only root, a file system without such locks), each maildrop gets its own `.pop3d.lock`
 /// held with `flock`, one descriptor per session.
-public final class MaildropLocks: Sendable {
+public final class MaildropLocks: MaildropLock {
     /// Name of the lock file in the maildir root and (fallback) in a maildrop; a dot file, so neither the
     /// maildir scan nor a user name can collide with it.
     public static let lockFileName = ".pop3d.lock"
@@ -23,15 +23,15 @@ public final class MaildropLocks: Sendable {
 
     /// Locks the maildrop in `directory` (created with mode 0700 when missing, so the lock can precede
     /// the first scan). Throws `MaildropLockError.inUse` at once when another session holds it.
-    public func acquire(user: MailboxName, directory: String) throws -> MaildropLock {
+    public func acquire(user: MailboxName, directory: String) throws -> any MaildropLease {
         guard held.withLock({ $0.insert(directory).inserted }) else { throw MaildropLockError.inUse }
         do {
             let root = Self.root(of: directory)
             let inode = try Self.inodeCreatingIfMissing(directory, root: root)
             let hold =
                 try lockInSharedFile(root: root, inode: inode)
-                ?? MaildropLock.Hold.ownFile(Self.lockOwnFile(in: directory))
-            return MaildropLock(user: user, directory: directory, hold: hold, owner: self)
+                ?? FileMaildropLease.Hold.ownFile(Self.lockOwnFile(in: directory))
+            return FileMaildropLease(user: user, directory: directory, hold: hold, owner: self)
         } catch {
             forget(directory)
             throw error
@@ -67,7 +67,7 @@ public final class MaildropLocks: Sendable {
     }
 
     /// The lock as a byte of the root's shared file; nil when that file cannot be used here.
-    private func lockInSharedFile(root: String, inode: UInt64) throws -> MaildropLock.Hold? {
+    private func lockInSharedFile(root: String, inode: UInt64) throws -> FileMaildropLease.Hold? {
         guard let file = sharedFile(root: root) else { return nil }
         let offset = Int64(truncatingIfNeeded: inode & SharedLockFile.maximumOffset)
         switch try file.lock(offset: offset) {

@@ -4,6 +4,8 @@ public enum POP3Limits {
     public static let maxUserNameOctets = 64
     /// Longest keyword in octets; every POP3 keyword has 3 or 4 letters.
     static let maxKeywordOctets = 4
+    /// Longest command line processed, without its line end (RFC 2449 asks for at least 255; long passwords).
+    public static let maxCommandLineOctets = 1_024
     /// Longest response line including CRLF (RFC 2449 section 4).
     public static let maxResponseLineOctets = 512
 }

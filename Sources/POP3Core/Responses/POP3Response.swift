@@ -22,16 +22,19 @@ public enum POP3Response: Equatable, Sendable {
             // "+ " even for an empty challenge: RFC 5034 requires the space.
             return Self.capped(Array("+ ".utf8) + Self.sanitized(text)) + Self.crlf
         case .multiline(let text, let lines):
-            var bytes = Self.line(prefix: "+OK", text: text)
+            // The body goes through the message encoder, so dot-stuffing has one implementation; a line that
+            // will be stuffed keeps one octet free for its extra dot.
+            var body: [UInt8] = []
             for line in lines {
-                var content = Self.sanitized(line)
-                if content.first == UInt8(ascii: ".") { content.insert(UInt8(ascii: "."), at: 0) }
-                bytes += Self.capped(content) + Self.crlf
+                let content = Self.sanitized(line)
+                body += Self.capped(content, reserving: content.first == UInt8(ascii: ".") ? 1 : 0) + Self.crlf
             }
-            bytes += Array(".\r\n".utf8)
-            return bytes
+            return Self.line(prefix: "+OK", text: text) + WireEncoder.encodedMessage(body)
         }
     }
+
+    /// RETR's and TOP's first line.
+    public static func messageFollows(size: Int) -> POP3Response { .ok("\(size) octets") }
 
     private static func line(prefix: String, text: String) -> [UInt8] {
         var bytes = Array(prefix.utf8)
@@ -44,9 +47,9 @@ public enum POP3Response: Equatable, Sendable {
         text.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 }
     }
 
-    /// Cuts a line so it fits 512 octets with its CRLF, never inside a UTF-8 sequence.
-    private static func capped(_ bytes: [UInt8]) -> [UInt8] {
-        let limit = POP3Limits.maxResponseLineOctets - crlf.count
+    /// Cuts a line so it fits 512 octets with its CRLF (and `reserving` more), never inside a UTF-8 sequence.
+    private static func capped(_ bytes: [UInt8], reserving: Int = 0) -> [UInt8] {
+        let limit = POP3Limits.maxResponseLineOctets - crlf.count - reserving
         guard bytes.count > limit else { return bytes }
         var end = limit
         while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }

@@ -1,4 +1,5 @@
-/// Results of the handler's asynchronous work; each is accepted only while its action is pending.
+/// Results of the handler's asynchronous work; each is accepted only while its action is pending, and each then
+/// answers the lines that waited for it.
 extension POP3Session {
     /// The credentials were good and the maildrop is locked and listed.
     public mutating func authenticationSucceeded(listing: [MaildropEntry]) -> [POP3SessionAction] {
@@ -7,14 +8,15 @@ extension POP3Session {
         user = name
         maildrop = MaildropView(entries: listing)
         state = .transaction
-        return succeed(.ok("Logged in."))
+        // The idle timeout replaces the pre-login one, and may be the shorter.
+        return succeed(.ok("Logged in.")) + [.armTimer(at: timerDeadline)] + drain()
     }
 
     /// The login did not open the maildrop; the session stays in AUTHORIZATION.
     public mutating func authenticationFailed(_ failure: AuthenticationFailure) -> [POP3SessionAction] {
         guard state == .authorization, case .authentication = pending else { return [] }
         pending = .none
-        return [.send(failure.response)]
+        return [.send(failure.response)] + drain()
     }
 
     /// The message (or its TOP part) and the terminating `.` were written.
@@ -22,33 +24,33 @@ extension POP3Session {
         guard case .message(number, let isTop) = pending else { return [] }
         pending = .none
         if isTop { counters.top += 1 } else { counters.retr += 1 }
-        return []
+        return drain()
     }
 
     /// The message could not be opened (it vanished); nothing was written for it.
     public mutating func messageUnavailable(number: Int) -> [POP3SessionAction] {
         guard case .message(number, _) = pending else { return [] }
         pending = .none
-        return [.send(.err(nil, POP3ErrorText.noLongerAvailable(number)))]
+        return [.send(.err(nil, POP3ErrorText.noLongerAvailable(number)))] + drain()
     }
 
     /// The pending deletion was persisted (or not).
     public mutating func deletionRecorded(number: Int, succeeded: Bool) -> [POP3SessionAction] {
         guard case .deletion(number) = pending else { return [] }
         pending = .none
-        guard succeeded else { return [.send(.err(.sysTemp, POP3ErrorText.deletionNotRecorded))] }
+        guard succeeded else { return [.send(.err(.sysTemp, POP3ErrorText.deletionNotRecorded))] + drain() }
         maildrop.markDeleted(number)
         counters.dele += 1
-        return succeed(.ok("Message \(number) deleted."))
+        return succeed(.ok("Message \(number) deleted.")) + drain()
     }
 
     /// The pending deletions were dropped (or not).
     public mutating func deletionsReset(succeeded: Bool) -> [POP3SessionAction] {
         guard pending == .reset else { return [] }
         pending = .none
-        guard succeeded else { return [.send(.err(.sysTemp, POP3ErrorText.resetNotRecorded))] }
+        guard succeeded else { return [.send(.err(.sysTemp, POP3ErrorText.resetNotRecorded))] + drain() }
         maildrop.undeleteAll()
-        return succeed(.ok(maildropSummary))
+        return succeed(.ok(maildropSummary)) + drain()
     }
 
     /// UPDATE finished; the session closes either way, and on failure the messages stay.

@@ -59,6 +59,10 @@ extension POP3Session {
     private mutating func sendMessage(_ number: Int, size: Int, bodyLines: Int?) -> [POP3SessionAction] {
         pending = .message(number: number, isTop: bodyLines != nil)
         badCommandsInARow = 0
-        return [.sendMessage(number: number, size: size, bodyLines: bodyLines)]
+        let readAhead = bodyLines == nil ? readAheadCandidates(after: number) : []
+        return [
+            .sendMessage(
+                number: number, status: .messageFollows(size: size), bodyLines: bodyLines, readAhead: readAhead)
+        ]
     }
 }

@@ -1,7 +1,10 @@
-/// The POP3 conversation of one connection as a value: lines and I/O results in, actions out; no I/O here.
+/// The POP3 conversation of one connection as a value: lines, I/O results and timer events in, actions out; no I/O
+/// here. It owns the whole session: the input queue and its bound, pipelining order, AUTHORIZATION, TRANSACTION and
+/// UPDATE, what a timeout or a shutdown does in each state, read-ahead decisions and the timer.
 ///
-/// The handler feeds one line at a time and feeds none while `isAwaitingResult`. Events that arrive out of
-/// turn (a line while waiting, a callback without its action, anything after close) return `[]`.
+/// The handler passes every framed line to `received(_:now:)`, performs the actions, and reports each result
+/// through its callback, which answers the lines that waited meanwhile. Events that arrive out of turn (a callback
+/// without its action, anything after close) return `[]`.
 public struct POP3Session: Sendable {
     public internal(set) var state: POP3SessionState = .authorization
     /// The logged-in user, set once a login succeeds.
@@ -15,6 +18,14 @@ public struct POP3Session: Sendable {
     var maildrop = MaildropView()
     var badCommandsInARow = 0
     private var started = false
+    /// Lines waiting for their turn.
+    var inbox = POP3Inbox()
+    /// True after `pauseReading` until `resumeReading`.
+    var readingPaused = false
+    /// True while the handler may hold read-ahead data for queued RETRs.
+    var readAheadOutstanding = false
+    /// The last line received or message chunk written, for the timer.
+    var lastActivity = POP3Instant.zero
 
     public init(configuration: POP3SessionConfiguration) {
         self.configuration = configuration
@@ -30,8 +41,9 @@ public struct POP3Session: Sendable {
         return [.send(.ok(configuration.greeting))]
     }
 
-    /// One command line, without its line end.
-    public mutating func receiveLine(_ line: [UInt8]) -> [POP3SessionAction] {
+    /// One command line, without its line end, answered at once (the queue is bypassed: tests and the fuzzer use
+    /// this to drive the conversation line by line).
+    mutating func receiveLine(_ line: [UInt8]) -> [POP3SessionAction] {
         guard isOpen, !isAwaitingResult else { return [] }
         if pending == .saslResponse {
             pending = .none
@@ -51,23 +63,36 @@ public struct POP3Session: Sendable {
     }
 
     /// The framer discarded a line over the length limit; counts as a bad command.
-    public mutating func lineTooLong() -> [POP3SessionAction] {
+    mutating func lineTooLong() -> [POP3SessionAction] {
         guard isOpen, !isAwaitingResult else { return [] }
         pending = .none
         userFromUSER = nil
         return badCommand(.err(nil, POP3ErrorText.lineTooLong))
     }
 
-    /// The idle timer fired: answer and close; nothing is deleted.
-    public mutating func idleTimeout() -> [POP3SessionAction] {
+    /// The session timed out: answer and close; nothing is deleted. In the middle of a message (a client that
+    /// stopped reading) no answer can go on the wire, and in UPDATE the deletions are already being applied (the
+    /// journal finishes them): both just close.
+    mutating func idleTimeout() -> [POP3SessionAction] {
         guard isOpen || state == .update else { return [] }
+        if isStreamingMessage || state == .update {
+            return closeSilently(.timeout)
+        }
         return close(.timeout, after: .err(nil, POP3ErrorText.idleTimeout))
     }
 
-    /// The server is stopping: answer and close; never commits deletions.
+    /// The server is stopping: answer and close; never commits deletions. A QUIT being applied ends the session
+    /// with its own answer, so UPDATE is left alone; in the middle of a message the session just closes.
     public mutating func shutdown() -> [POP3SessionAction] {
-        guard isOpen || state == .update else { return [] }
+        guard isOpen else { return [] }
+        if isStreamingMessage { return closeSilently(.shutdown) }
         return close(.shutdown, after: .err(.sysTemp, POP3ErrorText.shuttingDown))
+    }
+
+    /// True while a RETR or TOP answer is on its way to the client.
+    var isStreamingMessage: Bool {
+        if case .message = pending { return true }
+        return false
     }
 
     var isOpen: Bool { state == .authorization || state == .transaction }
@@ -115,10 +140,15 @@ public struct POP3Session: Sendable {
     }
 
     mutating func close(_ end: SessionEnd, after response: POP3Response) -> [POP3SessionAction] {
+        [.send(response)] + closeSilently(end)
+    }
+
+    mutating func closeSilently(_ end: SessionEnd) -> [POP3SessionAction] {
         state = .closed
         pending = .none
         userFromUSER = nil
-        return [.send(response), .close(end)]
+        inbox.removeAll()
+        return [.close(end)]
     }
 
     /// The RSET answer: what the maildrop holds once deletions are undone.

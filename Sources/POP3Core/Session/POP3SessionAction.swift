@@ -5,10 +5,11 @@ public enum POP3SessionAction: Equatable, Sendable {
     /// Verify credentials off the event loop, lock and open the maildrop, then call
     /// `authenticationSucceeded(listing:)` or `authenticationFailed(_:)`.
     case authenticate(user: String, password: [UInt8])
-    /// Open message `number` (1-based). If it opens: write `+OK <size> octets`, the content (whole, or headers,
-    /// blank line and `bodyLines` body lines for TOP), byte-stuffed, and `.`, then call `messageSent(number:)`;
-    /// if it cannot be opened call `messageUnavailable(number:)`.
-    case sendMessage(number: Int, size: Int, bodyLines: Int?)
+    /// Open message `number` (1-based). If it opens: write `status` (`+OK <size> octets`), the content (whole, or
+    /// headers, blank line and `bodyLines` body lines for TOP), byte-stuffed, and `.`, then call
+    /// `messageSent(number:)`; if it cannot be opened call `messageUnavailable(number:)`. `readAhead` names small
+    /// messages that queued RETRs will ask for next: they may be read in the same job and kept until asked for.
+    case sendMessage(number: Int, status: POP3Response, bodyLines: Int?, readAhead: [Int])
     /// Persist a pending deletion, then call `deletionRecorded(number:succeeded:)`.
     case recordDeletion(number: Int)
     /// Drop the pending deletions (RSET), then call `deletionsReset(succeeded:)`.
@@ -19,6 +20,14 @@ public enum POP3SessionAction: Equatable, Sendable {
     case startTLS
     /// Close the connection once everything before it is written.
     case close(SessionEnd)
+    /// (Re-)arm the session's one timer for `at`, replacing any armed before; call `timerFired(now:)` then.
+    case armTimer(at: POP3Instant)
+    /// Too much input waits: stop reading the socket until `resumeReading`.
+    case pauseReading
+    /// The input queue drained: read the socket again.
+    case resumeReading
+    /// No queued RETR wants the read-ahead messages any more: drop them.
+    case dropReadAhead
 }
 
 extension POP3SessionAction {

@@ -14,6 +14,9 @@ public struct POP3SessionConfiguration: Sendable {
     public var maxBadCommandsBeforeLogin: Int
     /// Bad commands in a row after login that close the session.
     public var maxBadCommandsAfterLogin: Int
+    public var timeouts: POP3Timeouts
+    public var inputLimit: POP3InputLimit
+    public var readAheadLimit: POP3ReadAheadLimit
 
     public init(
         implementation: String = "pop3d",
@@ -22,7 +25,10 @@ public struct POP3SessionConfiguration: Sendable {
         tlsActive: Bool = false,
         plaintextAuthAllowed: Bool = true,
         maxBadCommandsBeforeLogin: Int = 10,
-        maxBadCommandsAfterLogin: Int = 20
+        maxBadCommandsAfterLogin: Int = 20,
+        timeouts: POP3Timeouts = POP3Timeouts(),
+        inputLimit: POP3InputLimit = POP3InputLimit(),
+        readAheadLimit: POP3ReadAheadLimit = POP3ReadAheadLimit()
     ) {
         self.implementation = implementation
         self.greeting = greeting
@@ -31,6 +37,9 @@ public struct POP3SessionConfiguration: Sendable {
         self.plaintextAuthAllowed = plaintextAuthAllowed
         self.maxBadCommandsBeforeLogin = maxBadCommandsBeforeLogin
         self.maxBadCommandsAfterLogin = maxBadCommandsAfterLogin
+        self.timeouts = timeouts
+        self.inputLimit = inputLimit
+        self.readAheadLimit = readAheadLimit
     }
 
     /// Plain-text credentials may be accepted on this connection now.

@@ -15,6 +15,18 @@ public struct WireEncoder: Sendable {
         bodyLinesLeft = bodyLines.map { max(0, $0) }
     }
 
+    /// A whole message in wire form, terminator included.
+    public static func encodedMessage(_ message: [UInt8]) -> [UInt8] {
+        var encoder = WireEncoder()
+        var output = [UInt8](repeating: 0, count: worstCaseSize(of: message.count) + finishSize)
+        let written = output.withUnsafeMutableBytes { destination in
+            let body = message.withUnsafeBytes { encoder.encode($0, into: destination) }
+            return body + encoder.finish(into: UnsafeMutableRawBufferPointer(rebasing: destination[body...]))
+        }
+        output.removeLast(output.count - written)
+        return output
+    }
+
     /// The most octets `encode` can write for `count` input octets: LF becomes CRLF and "." at a line start
     /// becomes "..", so at most 2 per octet, plus a CR held back from an earlier chunk.
     public static func worstCaseSize(of count: Int) -> Int { 2 * count + 4 }

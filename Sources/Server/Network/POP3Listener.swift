@@ -97,9 +97,11 @@ public final class POP3Listener: Service {
                     if implicitTLS, let credentials = server.tls {
                         try operations.addHandler(NIOSSLServerHandler(context: credentials.context))
                     }
+                    let decoder = POP3LineDecoder()
                     let handler = POP3ConnectionHandler(
-                        server: server, sessionID: SessionID.make(), peer: peer, implicitTLS: implicitTLS)
-                    try operations.addHandlers([POP3LineFramer(), handler])
+                        server: server, sessionID: SessionID.make(), peer: peer, implicitTLS: implicitTLS,
+                        decoder: decoder)
+                    try operations.addHandlers([ByteToMessageHandler(decoder), handler])
                 }
             }
     }

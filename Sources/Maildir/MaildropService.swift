@@ -1,0 +1,98 @@
+public import Storage
+
+/// Everything a POP3 session does to a maildrop, as blocking calls for a thread pool: lock and open it, open its
+/// messages, record DELE and RSET in the deletion journal, and apply the journal at QUIT.
+public struct MaildropService: Sendable {
+    public let store: MaildirStore
+    public let lock: any MaildropLock
+    public let journal: any DeletionJournal
+
+    public init(store: MaildirStore, lock: any MaildropLock, journal: any DeletionJournal) {
+        self.store = store
+        self.lock = lock
+        self.journal = journal
+    }
+
+    /// Locks the maildrop of `user` (creating its folder on a first login) and scans it. Throws
+    /// `MaildropLockError.inUse` at once when another session holds it; releases the lock when the scan fails.
+    public func open(user: MailboxName) throws -> OpenedMaildrop {
+        let lease = try lock.acquire(user: user, directory: store.directory(for: user))
+        do {
+            return OpenedMaildrop(maildrop: try store.open(user: user), lease: lease)
+        } catch {
+            lease.release()
+            throw error
+        }
+    }
+
+    /// Opens message `number` (1-based) of `maildrop` for reading.
+    public func openMessage(_ number: Int, in maildrop: Maildrop) throws -> MessageReader {
+        guard maildrop.messages.indices.contains(number - 1) else {
+            throw MaildirError.messageVanished("#\(number)")
+        }
+        return try store.openMessage(maildrop.messages[number - 1], in: maildrop)
+    }
+
+    /// DELE: a pending journal row for message `number`, written before the client hears `+OK`.
+    public func recordDeletion(of number: Int, in maildrop: Maildrop, session: String) throws {
+        guard maildrop.messages.indices.contains(number - 1) else {
+            throw MaildirError.messageVanished("#\(number)")
+        }
+        let message = maildrop.messages[number - 1]
+        try journal.addPending(
+            session: session, user: maildrop.user.value, baseName: message.baseName, fileName: message.fileName)
+    }
+
+    /// RSET, or a session that ended without QUIT: its pending rows go.
+    public func discardDeletions(session: String) throws {
+        try journal.clearPending(session: session)
+    }
+
+    /// QUIT's UPDATE: marks the session's rows committing (the point of no return), unlinks each file and marks
+    /// each done. A file that cannot be removed stays, and its row is dropped so no later start removes it.
+    /// Throws only when nothing was removed (the rows are still pending).
+    public func commitDeletions(in maildrop: Maildrop, session: String) throws -> DeletionOutcome {
+        let entries = try journal.markCommitting(session: session)
+        var removed: [Int64] = []
+        var failures: [DeletionOutcome.Failure] = []
+        for entry in entries {
+            do {
+                _ = try store.removeMessage(user: maildrop.user, baseName: entry.baseName, fileName: entry.fileName)
+                removed.append(entry.id)
+            } catch {
+                failures.append(DeletionOutcome.Failure(id: entry.id, baseName: entry.baseName, error: error))
+            }
+        }
+        var bookkeeping: [DeletionOutcome.BookkeepingError] = []
+        // The files are gone whatever happens next: a failure to record that is finished at the next start.
+        do { try journal.markDone(ids: removed) } catch { bookkeeping.append(.markDone(error)) }
+        do { try journal.discard(ids: failures.map(\.id)) } catch { bookkeeping.append(.discard(error)) }
+        return DeletionOutcome(removed: removed.count, failures: failures, bookkeeping: bookkeeping)
+    }
+}
+
+/// A locked and scanned maildrop.
+public struct OpenedMaildrop: Sendable {
+    public let maildrop: Maildrop
+    public let lease: any MaildropLease
+}
+
+/// What QUIT's UPDATE did.
+public struct DeletionOutcome: Sendable {
+    /// A message whose file could not be removed; it stays in the maildrop.
+    public struct Failure: Sendable {
+        public let id: Int64
+        public let baseName: String
+        public let error: any Error
+    }
+
+    /// Journal bookkeeping that failed after the files were handled; the next start finishes or retries it.
+    public enum BookkeepingError: Sendable {
+        case markDone(any Error)
+        case discard(any Error)
+    }
+
+    public let removed: Int
+    public let failures: [Failure]
+    public let bookkeeping: [BookkeepingError]
+}
