@@ -60,19 +60,31 @@ struct SessionDriver {
             invariant(due == false || SessionModel.isError(actions.first), "lineTooLong without -ERR")
             model.apply(actions)
         case .idleTimeout:
-            closes(session.idleTimeout(), before)
+            closes(session.idleTimeout(), before, silentlyWhile: before.state == .update || before.isSendingMessage)
         case .shutdown:
-            closes(session.shutdown(), before)
+            if before.state == .update {
+                // A QUIT being applied ends the session with its own answer.
+                invariant(session.shutdown().isEmpty, "shutdown interrupted UPDATE")
+            } else {
+                closes(session.shutdown(), before, silentlyWhile: before.isSendingMessage)
+            }
         case .callback(let callback):
             invoke(callback)
         }
     }
 
-    /// Idle timeout and shutdown close any session not closed yet and never commit deletions.
-    private mutating func closes(_ actions: [POP3SessionAction], _ before: SessionModel) {
+    /// Idle timeout and shutdown close any session not closed yet and never commit deletions; in the middle of a
+    /// message (or of UPDATE, for a timeout) they close without an answer, which could not go on the wire there.
+    private mutating func closes(_ actions: [POP3SessionAction], _ before: SessionModel, silentlyWhile silent: Bool) {
         expectEmptyWhenClosed(actions, before)
         if !before.isClosed {
-            invariant(actions.count == 2 && SessionModel.isError(actions.first), "timeout/shutdown answered \(actions)")
+            if silent {
+                invariant(
+                    actions.count == 1 && actions.allSatisfy(\.closesSession), "closed mid-answer with \(actions)")
+            } else {
+                invariant(
+                    actions.count == 2 && SessionModel.isError(actions.first), "timeout/shutdown answered \(actions)")
+            }
         }
         model.apply(actions)
         invariant(model.isClosed, "still open after timeout/shutdown")
@@ -116,7 +128,10 @@ struct SessionDriver {
                 model.user = user
                 model.listing = nextListing
                 model.deleted = []
-                invariant(actions == [.send(.ok("Logged in."))], "login answered \(actions)")
+                // The autologout replaces the pre-login timeout: the timer is armed anew.
+                invariant(
+                    actions.count == 2 && actions[0] == .send(.ok("Logged in.")) && actions[1].isArmTimer,
+                    "login answered \(actions)")
             }
         case .authenticationFailed(let failure):
             actions = session.authenticationFailed(failure)

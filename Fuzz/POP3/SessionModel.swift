@@ -27,6 +27,11 @@ struct SessionModel {
 
     var isClosed: Bool { state == .closed }
 
+    var isSendingMessage: Bool {
+        if case .message? = pending { return true }
+        return false
+    }
+
     /// Message numbers not marked deleted, ascending.
     var visibleNumbers: [Int] { listing.indices.map { $0 + 1 }.filter { !deleted.contains($0) } }
 
@@ -56,9 +61,12 @@ struct SessionModel {
                 "authenticate in \(state), pending \(String(describing: pending))")
             invariant(POP3CommandParser.userName(Array(name.utf8)) == name, "authenticate with a bad user name \(name)")
             pending = .authentication(user: name)
-        case .sendMessage(let number, let size, let bodyLines):
+        case .sendMessage(let number, let status, let bodyLines, let readAhead):
             expectMessageAction(number)
-            invariant(size == listing[number - 1].size, "size \(size) for message \(number)")
+            let size = listing[number - 1].size
+            invariant(status == .messageFollows(size: size), "status \(status) for message \(number) of \(size)")
+            invariant(bodyLines == nil || readAhead.isEmpty, "read-ahead for TOP")
+            invariant(readAhead.allSatisfy { isVisible($0) && $0 != number }, "read-ahead of \(readAhead)")
             invariant((bodyLines ?? 0) >= 0, "negative TOP line count")
             pending = .message(number: number, isTop: bodyLines != nil)
         case .recordDeletion(let number):
@@ -78,9 +86,13 @@ struct SessionModel {
             tlsActive = true
         case .close:
             invariant(index == actions.count - 1, "an action after close: \(actions)")
-            invariant(index > 0, "close without a last answer")
+            invariant(index > 0 || state == .update || isSendingMessage, "close without a last answer")
             state = .closed
             pending = nil
+        case .armTimer:
+            break
+        case .pauseReading, .resumeReading, .dropReadAhead:
+            invariant(false, "input flow control while lines come one at a time: \(actions)")
         }
     }
 
@@ -92,7 +104,7 @@ struct SessionModel {
     private static func isAsynchronous(_ action: POP3SessionAction) -> Bool {
         switch action {
         case .authenticate, .sendMessage, .recordDeletion, .resetDeletions, .commitDeletions: true
-        case .send, .startTLS, .close: false
+        case .send, .startTLS, .close, .armTimer, .pauseReading, .resumeReading, .dropReadAhead: false
         }
     }
 
@@ -117,5 +129,12 @@ struct SessionModel {
             invariant(
                 session.user == user, "user \(String(describing: session.user)), expected \(String(describing: user))")
         }
+    }
+}
+
+extension POP3SessionAction {
+    var isArmTimer: Bool {
+        if case .armTimer = self { return true }
+        return false
     }
 }

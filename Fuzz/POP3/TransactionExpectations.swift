@@ -25,12 +25,16 @@ enum TransactionExpectations {
             expect(number, model, actions, success: .send(.ok("\(number) \(uidl)")))
         case .retr(let number):
             expect(
-                number, model, actions, success: .sendMessage(number: number, size: size(number, model), bodyLines: nil)
+                number, model, actions,
+                success: .sendMessage(
+                    number: number, status: .messageFollows(size: size(number, model)), bodyLines: nil, readAhead: [])
             )
         case .top(let number, let lines):
             expect(
                 number, model, actions,
-                success: .sendMessage(number: number, size: size(number, model), bodyLines: lines))
+                success: .sendMessage(
+                    number: number, status: .messageFollows(size: size(number, model)), bodyLines: lines, readAhead: [])
+            )
         case .dele(let number):
             expect(number, model, actions, success: .recordDeletion(number: number))
         case .rset:

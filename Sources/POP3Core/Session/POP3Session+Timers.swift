@@ -10,17 +10,30 @@ extension POP3Session {
         return greeting + [.armTimer(at: timerDeadline)]
     }
 
-    /// A chunk of a message went out at `now`: a client that keeps reading is not idle.
+    /// A chunk of a message went out, or a result the client waited for came, at `now`: the client's idle time
+    /// starts again.
     public mutating func progressed(now: POP3Instant) {
         lastActivity = max(lastActivity, now)
     }
 
-    /// The timer armed earlier fired at `now`.
+    /// The timer armed earlier fired at `now`. While the client waits for the server (a login being checked, a
+    /// journal write) the client is not idle; a stalled message and a slow UPDATE do time out.
     public mutating func timerFired(now: POP3Instant) -> [POP3SessionAction] {
         guard isOpen || state == .update else { return [] }
+        if awaitsServerWork {
+            lastActivity = max(lastActivity, now)
+            return [.armTimer(at: timerDeadline)]
+        }
         let deadline = timerDeadline
         guard now >= deadline else { return [.armTimer(at: deadline)] }
         return idleTimeout()
+    }
+
+    private var awaitsServerWork: Bool {
+        switch pending {
+        case .authentication, .deletion, .reset: true
+        case .none, .saslResponse, .message, .update: false
+        }
     }
 
     /// When the session times out if nothing more happens.

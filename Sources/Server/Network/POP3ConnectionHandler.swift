@@ -25,6 +25,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     private var streamer: MessageStreamer?
     /// The open maildrop and the service that reaches it, after a login.
     private var opened: (maildrop: OpenedMaildrop, service: MaildropService)?
+    private var deletions: DeletionSteps?
     private var timer: Scheduled<Void>?
     /// The session asked not to read (too much input waits), and a read was held back meanwhile.
     private var readingPaused = false
@@ -95,15 +96,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         streamer?.stop()
         // A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next
         // start. One whose QUIT is being applied keeps them, even when the client is gone before it finishes.
-        if let service = opened?.service, session.counters.dele > 0, session.state != .update, endReason != .quit {
-            let (sessionID, logger) = (self.sessionID, self.logger)
-            server.ioPool.submit { _ in
-                do { try service.discardDeletions(session: sessionID) } catch {
-                    logger.warning(
-                        "cannot clear pending deletions; the next start does", metadata: ["error": "\(error)"])
-                }
-            }
-        }
+        if session.counters.dele > 0, session.state != .update, endReason != .quit { deletions?.discardAfterDrop() }
         opened?.maildrop.lease.release()
         accounting.finished(
             reason: endReason ?? .dropped, user: session.user, counters: session.counters,
@@ -135,15 +128,11 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                     number: number, status: status, bodyLines: bodyLines, readAheadNumbers: readAhead,
                     from: opened.maildrop.maildrop, service: opened.service)
             case .recordDeletion(let number):
-                journal({ try $0.recordDeletion(of: number, in: $1.maildrop, session: $2) }) { [self] in
-                    session.deletionRecorded(number: number, succeeded: $0 != nil)
-                }
+                deletions?.record(number) { [self] ok in answer { $0.deletionRecorded(number: number, succeeded: ok) } }
             case .resetDeletions:
-                journal({ service, _, id in try service.discardDeletions(session: id) }) { [self] in
-                    session.deletionsReset(succeeded: $0 != nil)
-                }
+                deletions?.reset { [self] ok in answer { $0.deletionsReset(succeeded: ok) } }
             case .commitDeletions:
-                journal({ try $0.commitDeletions(in: $1.maildrop, session: $2) }) { [self] in updateFinished($0) }
+                deletions?.commit { [self] ok in answer { $0.updateFinished(succeeded: ok) } }
             case .startTLS: startTLS(context: context)
             case .close(let end):
                 if end == .timeout { logger.info("idle timeout") }
@@ -174,41 +163,21 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                     opened = (maildrop, service)
                     accounting.loggedIn(user: user)
                     logger[metadataKey: "user"] = "\(user)"
+                    deletions = DeletionSteps(
+                        service: service, maildrop: maildrop.maildrop, sessionID: sessionID, server: server,
+                        eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                    perform(session.authenticationSucceeded(listing: listing))
+                    answer { $0.authenticationSucceeded(listing: listing) }
                 case .refused(let failure):
-                    perform(session.authenticationFailed(failure))
+                    answer { $0.authenticationFailed(failure) }
                 }
             }
     }
 
-    /// Runs a deletion-journal step on the pool and feeds its result (nil on failure) back to the session.
-    private func journal<Value: Sendable>(
-        _ step: @escaping @Sendable (MaildropService, OpenedMaildrop, String) throws -> Value,
-        then answer: @escaping (Value?) -> [POP3SessionAction]
-    ) {
-        guard let context, let opened else { return perform(answer(nil)) }
-        let sessionID = self.sessionID
-        server.ioPool.runIfActive(eventLoop: context.eventLoop) { try step(opened.service, opened.maildrop, sessionID) }
-            .assumeIsolated().whenComplete { [self] result in
-                if case .failure(let error) = result {
-                    logger.error("deletion journal failed", metadata: ["error": "\(error)"])
-                }
-                perform(answer(try? result.get()))
-            }
-    }
-
-    private func updateFinished(_ outcome: DeletionOutcome?) -> [POP3SessionAction] {
-        guard let outcome else { return session.updateFinished(succeeded: false) }
-        for failure in outcome.failures {
-            logger.error(
-                "cannot remove message", metadata: ["message": "\(failure.baseName)", "error": "\(failure.error)"])
-        }
-        if !outcome.bookkeeping.isEmpty {
-            logger.error("deletion journal bookkeeping failed; the next start finishes it")
-        }
-        server.metrics.add(.messagesDeleted, Int64(outcome.removed))
-        return session.updateFinished(succeeded: outcome.failures.isEmpty)
+    /// Feeds a result the client was waiting for: its idle time starts now.
+    private func answer(_ event: (inout POP3Session) -> [POP3SessionAction]) {
+        session.progressed(now: .now)
+        perform(event(&session))
     }
 
     /// RFC 2595: the `+OK` is already written; flush it in clear, forget what the client sent after STLS, and put

@@ -35,7 +35,8 @@ final class POP3LineDecoder: ByteToMessageDecoder {
         }
         defer { undecodedBytes = buffer.readableBytes }
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if discarding || buffer.readableBytes > Self.maximumLineLength {
+            // One octet more than the limit may still be the CR of a line of exactly the limit.
+            if discarding || buffer.readableBytes > Self.maximumLineLength + 1 {
                 // Keep nothing of a line that is already too long; report it at its end.
                 discarding = true
                 discardedBytes += buffer.readableBytes
