@@ -221,3 +221,24 @@ import WireTestSupport
         }
     }
 }
+
+/// Message files are served only when they are regular files reached without a symlink; a FIFO never blocks.
+@Suite struct MessageFileKindTests {
+    @Test func aMessageReplacedBySymlinkOrFIFOIsUnavailable() throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("alice/cur/1.a:2,", "one\n")
+        try maildir.write("alice/cur/2.b:2,", "two\n")
+        let secret = try maildir.write("secret", "not mail\n")
+        let store = MaildirStore(root: maildir.root, index: nil)
+        let drop = try store.open(user: maildir.user())
+        #expect(drop.messages.count == 2)
+        let cur = maildir.root + "/alice/cur/"
+        // After the scan, one file becomes a symlink to another file, the other a FIFO.
+        #expect(unlink(cur + "1.a:2,") == 0 && symlink(secret, cur + "1.a:2,") == 0)
+        #expect(unlink(cur + "2.b:2,") == 0 && mkfifo(cur + "2.b:2,", 0o600) == 0)
+        for message in drop.messages {
+            #expect(throws: MaildirError.messageVanished(message.baseName)) { try store.openMessage(message, in: drop) }
+        }
+    }
+}

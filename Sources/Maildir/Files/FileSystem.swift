@@ -37,14 +37,15 @@ enum FileSystem {
         guard let existing = try status(path), existing.isDirectory else { throw MaildirError.notADirectory(path) }
     }
 
-    /// Opens a file read-only; nil when it does not exist.
+    /// Opens a file read-only; nil when it does not exist or is a symlink.
     static func openForReading(_ path: String) throws -> Int32? {
         while true {
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            // Never through a symlink (ELOOP), and never blocked by a FIFO; the caller serves regular files only.
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
             if descriptor >= 0 { return descriptor }
             let code = errno
             if code == EINTR { continue }
-            if code == ENOENT { return nil }
+            if code == ENOENT || code == ELOOP { return nil }
             throw MaildirError.failure("open", path: path, errno: code)
         }
     }
