@@ -44,7 +44,18 @@ import Testing
         #expect(session.received(Self.line("NOOP"), now: .zero) == [])
         let actions = session.authenticationSucceeded(listing: [MaildropEntry(size: 10, uidl: "a")])
         #expect(sentLines(actions) == ["+OK Logged in.", "+OK 1 10", "+OK"])
-        #expect(actions.contains(.armTimer(at: Self.at(600))), "the autologout replaces the pre-login timeout")
+        #expect(!actions.contains(where: \.isFlowControl), "a later deadline is armed when the earlier one fires")
+    }
+
+    @Test func aShorterAutologoutIsArmedAtLogin() {
+        var session = POP3Session(
+            configuration: POP3SessionConfiguration(timeouts: POP3Timeouts(preLogin: .seconds(60), idle: .seconds(30))))
+        _ = session.start(now: .zero)
+        _ = session.received(Self.line("USER alice"), now: Self.at(1))
+        _ = session.received(Self.line("PASS pw"), now: Self.at(2))
+        session.progressed(now: Self.at(3))
+        let actions = session.authenticationSucceeded(listing: [])
+        #expect(actions == [.send(.ok("Logged in.")), .armTimer(at: Self.at(33))])
     }
 
     @Test func tooMuchWaitingInputPausesReadingUntilItDrains() {
@@ -138,6 +149,19 @@ import Testing
         #expect(session.shutdown() == [.close(.shutdown)])
     }
 
+    @Test func readAheadIsDroppedWhenNoQueuedRetrWantsIt() {
+        var session = Self.loggedIn(sizes: [100, 200, 300])
+        _ = session.received(Self.line("DELE 3"), now: .zero)
+        for text in ["RETR 1", "DELE 2", "RETR 2"] { _ = session.received(Self.line(text), now: .zero) }
+        let afterDele = session.deletionRecorded(number: 3, succeeded: true)
+        #expect(afterDele.last == .sendMessage(number: 1, status: .ok("100 octets"), bodyLines: nil, readAhead: [2]))
+        #expect(session.messageSent(number: 1) == [.recordDeletion(number: 2)])
+        // Message 2 is gone before its RETR: the data read ahead for it is wanted no more.
+        let last = session.deletionRecorded(number: 2, succeeded: true)
+        #expect(sentLines(last) == ["+OK Message 2 deleted.", "-ERR Message 2 already deleted."])
+        #expect(last.last == .dropReadAhead)
+    }
+
     @Test func queuedRetrsOfSmallMessagesAreReadAhead() {
         var session = Self.loggedIn(sizes: [100, 200, 100_000, 300])
         // The first RETR waits for nothing; the others are queued behind a DELE's journal write.
@@ -155,12 +179,16 @@ import Testing
             first == [
                 .sendMessage(number: 2, status: .ok("200 octets"), bodyLines: nil, readAhead: []), .resumeReading,
             ])
-        #expect(session.messageSent(number: 2).last?.isAsynchronous == true)
+        // RETR 2 was read ahead: its RETR looks at nothing. RETR 3 (too big to read ahead itself) reads ahead 1.
+        #expect(
+            session.messageSent(number: 2) == [
+                .sendMessage(number: 3, status: .ok("100000 octets"), bodyLines: nil, readAhead: [1])
+            ])
         let third = session.messageSent(number: 3)
         #expect(sentLines(third).count == 1, "RETR 4 names a deleted message: \(third)")
         #expect(third.last == .sendMessage(number: 1, status: .ok("100 octets"), bodyLines: nil, readAhead: []))
-        // Nothing queued wants read-ahead data any more.
-        #expect(session.messageSent(number: 1) == [.dropReadAhead])
+        // Everything read ahead was asked for: nothing to drop.
+        #expect(session.messageSent(number: 1) == [])
     }
 
     /// Thunderbird, Outlook, mpop and fetchmail, each in one write (as pipelining clients send), through the queue.

@@ -9,7 +9,7 @@ extension POP3Session {
         maildrop = MaildropView(entries: listing)
         state = .transaction
         // The idle timeout replaces the pre-login one, and may be the shorter.
-        return succeed(.ok("Logged in.")) + [.armTimer(at: timerDeadline)] + drain()
+        return succeed(.ok("Logged in.")) + armForLogin() + drain()
     }
 
     /// The login did not open the maildrop; the session stays in AUTHORIZATION.

@@ -34,28 +34,30 @@ extension POP3Session {
             readingPaused = false
             actions.append(.resumeReading)
         }
-        if readAheadOutstanding, inbox.isEmpty, !isAwaitingResult {
-            readAheadOutstanding = false
+        if !readAhead.isEmpty, inbox.isEmpty, !isAwaitingResult {
+            readAhead.removeAll()
             actions.append(.dropReadAhead)
         }
         return actions
     }
 
-    /// Small messages that RETR lines already waiting in the queue will ask for, within the read-ahead budget.
+    /// Small messages that RETR lines already waiting in the queue will ask for, within the read-ahead budget, and
+    /// not read ahead already. A RETR of a message read ahead looks at nothing: the handler has it.
     mutating func readAheadCandidates(after number: Int) -> [Int] {
+        if readAhead.remove(number) != nil { return [] }
         let limit = configuration.readAheadLimit
         var candidates: [Int] = []
         var budget = limit.budget
         for inbound in inbox.prefix(limit.lookahead) {
             guard case .line(let bytes) = inbound, case .success(.retr(let candidate)) = POP3CommandParser.parse(bytes),
-                candidate != number, !candidates.contains(candidate),
+                candidate != number, !readAhead.contains(candidate), !candidates.contains(candidate),
                 case .success(let entry) = maildrop.entry(candidate)
             else { continue }
             guard entry.size <= limit.messageSize, entry.size <= budget else { break }
             budget -= entry.size
             candidates.append(candidate)
         }
-        if !candidates.isEmpty { readAheadOutstanding = true }
+        readAhead.formUnion(candidates)
         return candidates
     }
 }

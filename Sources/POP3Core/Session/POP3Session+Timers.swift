@@ -7,7 +7,7 @@ extension POP3Session {
         let greeting = start()
         guard !greeting.isEmpty else { return [] }
         lastActivity = now
-        return greeting + [.armTimer(at: timerDeadline)]
+        return greeting + arm(timerDeadline)
     }
 
     /// A chunk of a message went out, or a result the client waited for came, at `now`: the client's idle time
@@ -20,13 +20,26 @@ extension POP3Session {
     /// journal write) the client is not idle; a stalled message and a slow UPDATE do time out.
     public mutating func timerFired(now: POP3Instant) -> [POP3SessionAction] {
         guard isOpen || state == .update else { return [] }
+        armedDeadline = nil
         if awaitsServerWork {
             lastActivity = max(lastActivity, now)
-            return [.armTimer(at: timerDeadline)]
+            return arm(timerDeadline)
         }
         let deadline = timerDeadline
-        guard now >= deadline else { return [.armTimer(at: deadline)] }
+        guard now >= deadline else { return arm(deadline) }
         return idleTimeout()
+    }
+
+    /// After a login the autologout applies: the timer is armed anew only when that comes sooner than the armed
+    /// deadline (a later one is armed when the earlier fires).
+    mutating func armForLogin() -> [POP3SessionAction] {
+        guard let armed = armedDeadline, timerDeadline >= armed else { return arm(timerDeadline) }
+        return []
+    }
+
+    private mutating func arm(_ deadline: POP3Instant) -> [POP3SessionAction] {
+        armedDeadline = deadline
+        return [.armTimer(at: deadline)]
     }
 
     private var awaitsServerWork: Bool {

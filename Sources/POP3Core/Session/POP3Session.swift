@@ -22,10 +22,12 @@ public struct POP3Session: Sendable {
     var inbox = POP3Inbox()
     /// True after `pauseReading` until `resumeReading`.
     var readingPaused = false
-    /// True while the handler may hold read-ahead data for queued RETRs.
-    var readAheadOutstanding = false
+    /// Messages the handler was asked to read ahead and no RETR has asked for yet.
+    var readAhead: Set<Int> = []
     /// The last line received or message chunk written, for the timer.
     var lastActivity = POP3Instant.zero
+    /// The deadline the handler's timer is armed for.
+    var armedDeadline: POP3Instant?
 
     public init(configuration: POP3SessionConfiguration) {
         self.configuration = configuration

@@ -8,7 +8,16 @@ enum ByteSearch {
         let needle = SIMD32<UInt8>(repeating: byte)
         while end - offset >= 32 {
             let block = base.loadUnaligned(fromByteOffset: offset, as: SIMD32<UInt8>.self)
-            if any(block .== needle) { break }
+            if any(block .== needle) {
+                // Narrow to the first 8-octet group with a hit; the octet loop below then looks at few octets.
+                var half = block.lowHalf
+                if !any(half .== needle.lowHalf) {
+                    offset += 16
+                    half = block.highHalf
+                }
+                if !any(half.lowHalf .== needle.lowHalf.lowHalf) { offset += 8 }
+                break
+            }
             offset += 32
         }
         while offset < end {

@@ -56,7 +56,6 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        streamer = MessageStreamer(ioPool: server.ioPool, channel: context.channel, logger: logger, sink: self)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -124,6 +123,10 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
             case .authenticate(let user, let password): authenticate(user: user, password: password)
             case .sendMessage(let number, let status, let bodyLines, let readAhead):
                 guard let opened else { return perform(session.messageUnavailable(number: number)) }
+                if streamer == nil {
+                    streamer = MessageStreamer(
+                        ioPool: server.ioPool, channel: context.channel, logger: logger, sink: self)
+                }
                 streamer?.send(
                     number: number, status: status, bodyLines: bodyLines, readAheadNumbers: readAhead,
                     from: opened.maildrop.maildrop, service: opened.service)
