@@ -6,11 +6,12 @@ import Testing
 
 @testable import Server
 
-/// The connection handler on an `EmbeddedChannel`: bytes in, bytes out, no socket. The pools are real, so an
-/// asynchronous step (a login) comes back through the embedded loop, which the test runs until it does.
+/// The connection handler on NIO's testing channel (the thread-safe `EmbeddedChannel`): bytes in, bytes out, no
+/// socket. The pools are real, so an asynchronous step (a login) comes back through the testing loop, which the
+/// test runs until it does.
 @Suite struct POP3ConnectionHandlerTests {
     /// Counts the reads that reach the socket end of the pipeline.
-    final class ReadCounter: ChannelOutboundHandler {
+    final class ReadCounter: ChannelOutboundHandler, Sendable {
         typealias OutboundIn = Any
         let reads = Atomic<Int>(0)
         func read(context: ChannelHandlerContext) {
@@ -22,84 +23,94 @@ import Testing
     /// One connection to a fresh server (the seed user foo/bar, an empty maildir).
     final class Connection {
         let test: MonitorTestServer
-        let channel = EmbeddedChannel()
+        let channel: NIOAsyncTestingChannel
         let reads = ReadCounter()
 
-        init() throws {
+        init() async throws {
             test = try MonitorTestServer()
             test.server.start()
-            let decoder = POP3LineDecoder()
-            let handler = POP3ConnectionHandler(
-                server: test.server, sessionID: "test", peer: "127.0.0.1", implicitTLS: false, decoder: decoder)
-            try channel.pipeline.syncOperations.addHandlers([reads, ByteToMessageHandler(decoder), handler])
-            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 110)).wait()
+            let (server, reads) = (test.server, reads)
+            channel = try await NIOAsyncTestingChannel { channel in
+                let decoder = POP3LineDecoder()
+                let handler = POP3ConnectionHandler(
+                    server: server, sessionID: "test", peer: "127.0.0.1", implicitTLS: false, decoder: decoder)
+                try channel.pipeline.syncOperations.addHandlers([reads, ByteToMessageHandler(decoder), handler])
+            }
+            try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 110))
         }
 
-        func send(_ text: String) throws { try channel.writeInbound(ByteBuffer(string: text)) }
+        func send(_ text: String) async throws { try await channel.writeInbound(ByteBuffer(string: text)) }
 
         /// Everything written so far, as text.
-        func written() throws -> String {
+        func written() async throws -> String {
+            await channel.testingEventLoop.run()
             var text = ""
-            while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+            while let buffer = try await channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
             return text
         }
 
         /// Runs the loop until the output so far contains `expected` (a pool job hops back through it).
-        func output(containing expected: String, timeout: Double = 30) throws -> String {
+        func output(containing expected: String, timeout: Double = 30) async throws -> String {
             var text = ""
-            let deadline = Date().addingTimeInterval(timeout)
-            while !text.contains(expected), Date() < deadline {
-                channel.embeddedEventLoop.run()
-                text += try written()
-                if !text.contains(expected) { Thread.sleep(forTimeInterval: 0.01) }
+            let deadline = ContinuousClock.now + .seconds(timeout)
+            while !text.contains(expected), ContinuousClock.now < deadline {
+                text += try await written()
+                if !text.contains(expected) { try await Task.sleep(for: .milliseconds(10)) }
             }
             return text
         }
 
+        func read() async {
+            channel.read()
+            await channel.testingEventLoop.run()
+        }
+
         func close() async throws {
-            _ = try? channel.finish()
+            _ = try? await channel.finish()
             try await test.server.shutdown()
         }
     }
 
     @Test func pipelinedCommandsAreAnsweredInOrder() async throws {
-        let connection = try Connection()
-        #expect(try connection.written() == "+OK pop3d ready.\r\n")
-        try connection.send("CAPA\r\nUSER foo\r\nPASS bar\r\nSTAT\r\nNOOP\r\nQUIT\r\n")
-        let text = try connection.output(containing: "Logging out")
+        let connection = try await Connection()
+        #expect(try await connection.written() == "+OK pop3d ready.\r\n")
+        try await connection.send("CAPA\r\nUSER foo\r\nPASS bar\r\nSTAT\r\nNOOP\r\nQUIT\r\n")
+        let text = try await connection.output(containing: "Logging out")
         let firstLines = text.split(separator: "\r\n").filter { $0.hasPrefix("+") || $0.hasPrefix("-") }
         #expect(
             firstLines == [
                 "+OK Capability list follows", "+OK", "+OK Logged in.", "+OK 0 0", "+OK", "+OK Logging out.",
             ], "\(text)")
+        await connection.channel.testingEventLoop.run()
         #expect(!connection.channel.isActive)
         try await connection.close()
     }
 
     @Test func readingStopsWhileTooMuchInputWaitsAndResumesWhenItDrains() async throws {
-        let connection = try Connection()
-        _ = try connection.written()
+        let connection = try await Connection()
+        _ = try await connection.written()
         // The login is checked on a pool; the 100 lines behind it wait in the session's queue.
-        try connection.send("USER foo\r\nPASS bar\r\n" + String(repeating: "NOOP\r\n", count: 100))
+        try await connection.send("USER foo\r\nPASS bar\r\n" + String(repeating: "NOOP\r\n", count: 100))
         let before = connection.reads.reads.load(ordering: .relaxed)
-        connection.channel.read()
+        await connection.read()
         #expect(connection.reads.reads.load(ordering: .relaxed) == before, "a read went through while 100 lines wait")
-        let text = try connection.output(containing: "+OK Logged in.")
+        let text = try await connection.output(containing: "+OK Logged in.")
         // Once they are answered, the held read goes on to the socket.
         #expect(
             text.components(separatedBy: "+OK\r\n").count - 1 == 1 + 100, "USER and each NOOP: \(text.count) octets")
         #expect(connection.reads.reads.load(ordering: .relaxed) == before + 1)
-        connection.channel.read()
+        await connection.read()
         #expect(connection.reads.reads.load(ordering: .relaxed) == before + 2)
         try await connection.close()
     }
 
     @Test func overLongLinesAndJunkGetErrorsAndTheSessionGoesOn() async throws {
-        let connection = try Connection()
-        _ = try connection.written()
-        try connection.send(String(repeating: "x", count: 3_000) + "\r\n\u{0}\u{1}\r\nCAPA\r\n")
-        let text = try connection.output(containing: "Capability list follows")
+        let connection = try await Connection()
+        _ = try await connection.written()
+        try await connection.send(String(repeating: "x", count: 3_000) + "\r\n\u{0}\u{1}\r\nCAPA\r\n")
+        let text = try await connection.output(containing: "Capability list follows")
         #expect(text.hasPrefix("-ERR Line too long.\r\n-ERR"), "\(text)")
+        await connection.channel.testingEventLoop.run()
         #expect(connection.channel.isActive)
         try await connection.close()
     }
