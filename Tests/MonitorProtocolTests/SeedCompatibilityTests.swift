@@ -1,8 +1,8 @@
 import MonitorProtocol
 import Testing
 
-/// The seed C client's exact bytes (brief section 7) decode to the right operations, and our answers are the
-/// bytes it expects.
+/// The seed C client's exact bytes (documentation/monitor-protocol.txt) decode to the right operations, and our
+/// answers are the bytes it expects.
 @Suite struct SeedCompatibilityTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var flag: String

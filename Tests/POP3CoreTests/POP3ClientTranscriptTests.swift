@@ -2,7 +2,7 @@ import Testing
 
 @testable import POP3Core
 
-/// Replays the command sequences of popular clients (brief section 4) against the state machine.
+/// Replays the command sequences of popular clients (documentation/clients.md) against the state machine.
 @Suite struct POP3ClientTranscriptTests {
     private let listing = [
         MaildropEntry(size: 1_024, uidl: "1700000000.M1P1.host"),

@@ -1,6 +1,6 @@
 /// Limits on command arguments, kept in one place.
 public enum POP3Limits {
-    /// Longest user name in octets (brief section 5).
+    /// Longest user name in octets (a user name becomes a maildrop folder name).
     public static let maxUserNameOctets = 64
     /// Longest keyword in octets; every POP3 keyword has 3 or 4 letters.
     static let maxKeywordOctets = 4

@@ -65,7 +65,7 @@ extension SecurityIntegrationTests {
             #expect(try await server.stop() == 0)
         }
 
-        /// Two pop3d on one database (BRIEF 4 allows two processes on one maildir; 6 plans several nodes sharing
+        /// Two pop3d on one database (two processes may share one maildir, and several nodes may one day share
         /// users): a password change or deletion through one must not leave the old password working on the other.
         @Test func aChangeThroughAnotherServerIsSeen() async throws {
             let workspace = try Workspace()

@@ -1,7 +1,7 @@
 import Testing
 
 extension SecurityIntegrationTests {
-    /// With TLS configured, USER/PASS and AUTH PLAIN in clear are for local networks only (BRIEF 6a). The loopback
+    /// With TLS configured, USER/PASS and AUTH PLAIN in clear are for local networks only. The loopback
     /// source 127.0.0.2 stands in for a remote client when `--local-network 127.0.0.1/32` narrows "local".
     @Suite("Plain-text login policy")
     struct PlaintextPolicyTests {

@@ -4,7 +4,7 @@ import Testing
 
 extension SecurityIntegrationTests {
     /// After real sessions, no password or token is anywhere on disk or in the log in clear, and the
-    /// database, its WAL and shared-memory files and the maildrop lock are mode 0600 (BRIEF 6 and 6a).
+    /// database, its WAL and shared-memory files and the maildrop lock are mode 0600.
     @Suite("Secrets at rest")
     struct SecretsAtRestTests {
         private static let user = "dave"
