@@ -122,7 +122,10 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
             case .send(let response): write(context.channel.allocator.buffer(bytes: response.encoded()))
             case .authenticate(let user, let password): authenticate(user: user, password: password)
             case .sendMessage(let number, let status, let bodyLines, let readAhead):
-                guard let opened else { return perform(session.messageUnavailable(number: number)) }
+                guard let opened else {
+                    perform(session.messageUnavailable(number: number))
+                    continue
+                }
                 if streamer == nil {
                     streamer = MessageStreamer(
                         ioPool: server.ioPool, channel: context.channel, logger: logger, sink: self)

@@ -89,15 +89,24 @@ import Testing
     @Test func readingStopsWhileTooMuchInputWaitsAndResumesWhenItDrains() async throws {
         let connection = try await Connection()
         _ = try await connection.written()
-        // The login is checked on a pool; the 100 lines behind it wait in the session's queue.
-        try await connection.send("USER foo\r\nPASS bar\r\n" + String(repeating: "NOOP\r\n", count: 100))
+        // A wrong password: checked on a pool, then answered after the failure delay (2 s), which the testing
+        // loop's clock only reaches when the test moves it. The 100 lines behind it wait in the session's queue.
+        try await connection.send("USER foo\r\nPASS wrong\r\n" + String(repeating: "CAPA\r\n", count: 100))
+        let metrics = connection.test.server.metrics
+        let deadline = ContinuousClock.now + .seconds(30)
+        while metrics.value(.loginsFailed) == 0, ContinuousClock.now < deadline {
+            await connection.channel.testingEventLoop.run()
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(metrics.value(.loginsFailed) == 1, "the password check never finished")
         let before = connection.reads.reads.load(ordering: .relaxed)
         await connection.read()
         #expect(connection.reads.reads.load(ordering: .relaxed) == before, "a read went through while 100 lines wait")
-        let text = try await connection.output(containing: "+OK Logged in.")
-        // Once they are answered, the held read goes on to the socket.
-        #expect(
-            text.components(separatedBy: "+OK\r\n").count - 1 == 1 + 100, "USER and each NOOP: \(text.count) octets")
+        // The delay passes: the refusal and the 100 CAPA answers go out, and the held read goes on to the socket.
+        await connection.channel.testingEventLoop.advanceTime(to: .now() + .seconds(3))
+        let text = try await connection.output(containing: "-ERR [AUTH]")
+        #expect(text.hasPrefix("+OK\r\n-ERR [AUTH]"), "\(text.prefix(80))")
+        #expect(text.components(separatedBy: "+OK Capability list follows").count - 1 == 100)
         #expect(connection.reads.reads.load(ordering: .relaxed) == before + 1)
         await connection.read()
         #expect(connection.reads.reads.load(ordering: .relaxed) == before + 2)
