@@ -8,8 +8,10 @@ struct TimeoutTests {
         let workspace = try Workspace()
         let user = TestUsers.alice
         try await workspace.createUsers([user.name: user.password])
-        let idleTimeout = 4.0
-        let preLoginTimeout = 2.0
+        // Far from the busy client's pace (a NOOP every 0.2 s): a loaded machine can stall a thread for seconds
+        // (seen: a 4 s timeout missed once in 60 runs beside a busy core), never for ten.
+        let idleTimeout = 10.0
+        let preLoginTimeout = 3.0
         let server = try await ServerProcess.start(
             workspace,
             options: ["--idle-timeout", "\(Int(idleTimeout))", "--pre-login-timeout", "\(Int(preLoginTimeout))"])
@@ -20,7 +22,7 @@ struct TimeoutTests {
         let silentSince = Date()
         let silent = try await RawConnection.connect(port: server.port)
         // A session that keeps talking is not logged out. It runs on a thread of its own from connect to QUIT, so a
-        // busy task pool cannot stretch its pauses: a NOOP every 0.3 s (13 per idle timeout) until the server has
+        // busy task pool cannot stretch its pauses: a NOOP every 0.2 s (50 per idle timeout) until the server has
         // timed out the other two, and every answer must be +OK.
         let port = server.port
         let answers = try await Blocking.run { () throws -> [String] in
@@ -29,7 +31,7 @@ struct TimeoutTests {
             answers += [try busy.commandBlocking("USER foo"), try busy.commandBlocking("PASS bar")]
             let deadline = Date().addingTimeInterval(60)
             while server.lines("idle timeout").count < 2, Date() < deadline {
-                Thread.sleep(forTimeInterval: 0.3)
+                Thread.sleep(forTimeInterval: 0.2)
                 answers.append(try busy.commandBlocking("NOOP"))
             }
             answers.append(try busy.commandBlocking("QUIT"))
