@@ -1,18 +1,24 @@
 import Glibc
 public import Storage
 
-/// The maildir root: user U's maildrop is `<root>/U/{cur,new,tmp}`. Every method blocks on file I/O;
-/// call them from a thread pool, never from an event loop.
+/// The maildir root: user U's maildrop is `<root>/U/{cur,new,tmp}`. `open` is async: it reads and writes the
+/// message index through its store and does the file work on `files`. The other methods block on file I/O; call
+/// them on `files` (or another thread pool), never on an event loop.
 public struct MaildirStore: Sendable {
     public let root: String
     public let index: (any MessageIndexStore)?
     /// Where UIDLs come from; `.dovecot` reads each maildrop's `dovecot-uidlist` at open.
     public let uidlSource: UIDLSource
+    /// Where the blocking file work of `open` runs.
+    public let files: any BlockingExecutor
 
-    public init(root: String, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d) {
+    public init(
+        root: String, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d, files: any BlockingExecutor
+    ) {
         self.root = root
         self.index = index
         self.uidlSource = uidlSource
+        self.files = files
     }
 
     /// `<root>/<user>`, the folder that also holds the lock file.
@@ -22,9 +28,35 @@ public struct MaildirStore: Sendable {
 
     /// Creates the maildrop when missing (mode 0700), moves `new/` mail into `cur/` adding ":2,",
     /// and lists `cur/` with wire sizes, taken from the index when a file is unchanged.
-    public func open(user: MailboxName) throws -> Maildrop {
+    public func open(user: MailboxName) async throws -> Maildrop {
+        let indexed = await indexedMessages(user: user)
+        let scanned = try await files.run { [self] in try scan(user: user, indexed: indexed.rows) }
+        return await learn(scanned, indexError: indexed.error)
+    }
+
+    /// The index's rows for `user`'s maildrop (nil rows when there is no index or it failed, and why).
+    func indexedMessages(user: MailboxName) async -> (rows: [IndexedMessage]?, error: String?) {
+        guard let index else { return (nil, nil) }
+        do { return (try await index.indexedMessages(user: user), nil) } catch { return (nil, "\(error)") }
+    }
+
+    /// Writes what a scan measured into the index; a failure is noted in the statistics, not thrown (the index
+    /// only saves reading files again).
+    func learn(_ scanned: ScannedMaildrop, indexError: String?) async -> Maildrop {
+        var maildrop = scanned.maildrop
+        maildrop.statistics.indexError = indexError
+        if let index, let update = scanned.indexUpdate {
+            do { try await index.updateIndex(user: maildrop.user, upsert: update.upsert, remove: update.remove) } catch {
+                maildrop.statistics.indexError = "\(error)"
+            }
+        }
+        return maildrop
+    }
+
+    /// The blocking part of `open`: the scan, given the index's rows.
+    func scan(user: MailboxName, indexed: [IndexedMessage]?) throws -> ScannedMaildrop {
         let directory = directory(for: user)
-        var scan = MaildropScan(directory: directory, user: user, index: index, uidlSource: uidlSource)
+        var scan = MaildropScan(directory: directory, user: user, indexed: indexed, uidlSource: uidlSource)
         let messages: [MaildropMessage]
         do {
             messages = try scan.run()
@@ -34,10 +66,12 @@ public struct MaildirStore: Sendable {
             for path in [directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
                 try FileSystem.ensureDirectory(path)
             }
-            scan = MaildropScan(directory: directory, user: user, index: index, uidlSource: uidlSource)
+            scan = MaildropScan(directory: directory, user: user, indexed: indexed, uidlSource: uidlSource)
             messages = try scan.run()
         }
-        return Maildrop(user: user, directory: directory, messages: messages, statistics: scan.statistics)
+        return ScannedMaildrop(
+            maildrop: Maildrop(user: user, directory: directory, messages: messages, statistics: scan.statistics),
+            indexUpdate: scan.indexUpdate)
     }
 
     /// Opens a message for reading. When its file was renamed (flags changed by another program),
@@ -75,9 +109,13 @@ public struct MaildirStore: Sendable {
         return try unlinkIfPresent(cur + "/" + renamed)
     }
 
-    /// A file changed in place (not the maildir way): the next open of the maildrop measures it again.
+    /// A file changed in place (not the maildir way): the next open of the maildrop measures it again. Not
+    /// awaited: the reader is served now, and a lost update only costs reading the file again.
     private func forgetIndexedSize(of message: MaildropMessage, in maildrop: Maildrop) {
-        try? index?.updateIndex(user: maildrop.user.value, upsert: [], remove: [message.baseName])
+        guard let index else { return }
+        let user = maildrop.user
+        let baseName = message.baseName
+        Task { try? await index.updateIndex(user: user, upsert: [], remove: [baseName]) }
     }
 
     /// The name in `cur/` whose base name is `baseName`, if any.
@@ -102,4 +140,16 @@ public struct MaildirStore: Sendable {
             throw MaildirError.invalidFileName(name)
         }
     }
+}
+
+/// A scan's result before the index has learnt from it.
+struct ScannedMaildrop: Sendable {
+    var maildrop: Maildrop
+    var indexUpdate: MessageIndexUpdate?
+}
+
+/// Rows a scan measured (`upsert`) and base names it no longer found (`remove`).
+struct MessageIndexUpdate: Sendable {
+    var upsert: [IndexedMessage]
+    var remove: [String]
 }

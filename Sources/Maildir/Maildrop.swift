@@ -1,3 +1,4 @@
+public import Storage
 /// An opened maildrop: its messages in delivery order.
 ///
 /// Order: by the leading decimal timestamp of the base name (the maildir convention "<seconds>.<unique>.<host>"),
@@ -9,7 +10,7 @@ public struct Maildrop: Sendable {
     public let directory: String
     public let messages: [MaildropMessage]
     /// What the scan cost; for logs and tests.
-    public let statistics: MaildropScanStatistics
+    public internal(set) var statistics: MaildropScanStatistics
 
     public init(
         user: MailboxName, directory: String, messages: [MaildropMessage],

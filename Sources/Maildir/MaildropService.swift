@@ -1,7 +1,8 @@
 public import Storage
 
-/// Everything a POP3 session does to a maildrop, as blocking calls for a thread pool: lock and open it, open its
-/// messages, record DELE and RSET in the deletion journal, and apply the journal at QUIT.
+/// Everything a POP3 session does to a maildrop: lock and open it, open its messages, record DELE and RSET in the
+/// deletion journal, and apply the journal at QUIT. The async methods do their own hops (file work on the store's
+/// `files` executor, journal work through the journal store); `openMessage` blocks and belongs on a thread pool.
 public struct MaildropService: Sendable {
     public let store: MaildirStore
     public let lock: any MaildropLock
@@ -15,14 +16,19 @@ public struct MaildropService: Sendable {
 
     /// Locks the maildrop of `user` (creating its folder on a first login) and scans it. Throws
     /// `MaildropLockError.inUse` at once when another session holds it; releases the lock when the scan fails.
-    public func open(user: MailboxName) throws -> OpenedMaildrop {
-        let lease = try lock.acquire(user: user, directory: store.directory(for: user))
-        do {
-            return OpenedMaildrop(maildrop: try store.open(user: user), lease: lease)
-        } catch {
-            lease.release()
-            throw error
+    public func open(user: MailboxName) async throws -> OpenedMaildrop {
+        let indexed = await store.indexedMessages(user: user)
+        let (store, lock) = (self.store, self.lock)
+        let (scanned, lease) = try await store.files.run {
+            let lease = try lock.acquire(user: user, directory: store.directory(for: user))
+            do {
+                return (try store.scan(user: user, indexed: indexed.rows), lease)
+            } catch {
+                lease.release()
+                throw error
+            }
         }
+        return OpenedMaildrop(maildrop: await store.learn(scanned, indexError: indexed.error), lease: lease)
     }
 
     /// Opens message `number` (1-based) of `maildrop` for reading.
@@ -34,39 +40,44 @@ public struct MaildropService: Sendable {
     }
 
     /// DELE: a pending journal row for message `number`, written before the client hears `+OK`.
-    public func recordDeletion(of number: Int, in maildrop: Maildrop, session: String) throws {
+    public func recordDeletion(of number: Int, in maildrop: Maildrop, session: String) async throws {
         guard maildrop.messages.indices.contains(number - 1) else {
             throw MaildirError.messageVanished("#\(number)")
         }
         let message = maildrop.messages[number - 1]
-        try journal.addPending(
-            session: session, user: maildrop.user.value, baseName: message.baseName, fileName: message.fileName)
+        try await journal.addPending(
+            session: session, user: maildrop.user, baseName: message.baseName, fileName: message.fileName)
     }
 
     /// RSET, or a session that ended without QUIT: its pending rows go.
-    public func discardDeletions(session: String) throws {
-        try journal.clearPending(session: session)
+    public func discardDeletions(session: String) async throws {
+        try await journal.clearPending(session: session)
     }
 
     /// QUIT's UPDATE: marks the session's rows committing (the point of no return), unlinks each file and marks
     /// each done. A file that cannot be removed stays, and its row is dropped so no later start removes it.
     /// Throws only when nothing was removed (the rows are still pending).
-    public func commitDeletions(in maildrop: Maildrop, session: String) throws -> DeletionOutcome {
-        let entries = try journal.markCommitting(session: session)
-        var removed: [Int64] = []
-        var failures: [DeletionOutcome.Failure] = []
-        for entry in entries {
-            do {
-                _ = try store.removeMessage(user: maildrop.user, baseName: entry.baseName, fileName: entry.fileName)
-                removed.append(entry.id)
-            } catch {
-                failures.append(DeletionOutcome.Failure(id: entry.id, baseName: entry.baseName, error: error))
+    public func commitDeletions(in maildrop: Maildrop, session: String) async throws -> DeletionOutcome {
+        let entries = try await journal.markCommitting(session: session)
+        let store = self.store
+        let (removed, failures) = try await store.files.run {
+            var removed: [Int64] = []
+            var failures: [DeletionOutcome.Failure] = []
+            for entry in entries {
+                do {
+                    _ = try store.removeMessage(
+                        user: maildrop.user, baseName: entry.baseName, fileName: entry.fileName)
+                    removed.append(entry.id)
+                } catch {
+                    failures.append(DeletionOutcome.Failure(id: entry.id, baseName: entry.baseName, error: error))
+                }
             }
+            return (removed, failures)
         }
         var bookkeeping: [DeletionOutcome.BookkeepingError] = []
         // The files are gone whatever happens next: a failure to record that is finished at the next start.
-        do { try journal.markDone(ids: removed) } catch { bookkeeping.append(.markDone(error)) }
-        do { try journal.discard(ids: failures.map(\.id)) } catch { bookkeeping.append(.discard(error)) }
+        do { try await journal.markDone(ids: removed) } catch { bookkeeping.append(.markDone(error)) }
+        do { try await journal.discard(ids: failures.map { $0.id }) } catch { bookkeeping.append(.discard(error)) }
         return DeletionOutcome(removed: removed.count, failures: failures, bookkeeping: bookkeeping)
     }
 }

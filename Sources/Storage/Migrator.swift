@@ -49,7 +49,7 @@ public struct Migrator: Sendable {
     /// Brings `database` up to `latestVersion`.
     @discardableResult
     public func migrate(_ database: Database, now: Date = Date()) throws -> MigrationReport {
-        try database.read { connection in
+        try database.withWriter { connection in
             try connection.execute(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -84,7 +84,7 @@ public struct Migrator: Sendable {
 
     /// The versions recorded in the database.
     public func appliedVersions(_ database: Database) throws -> [Int] {
-        try database.read { connection in
+        try database.withWriter { connection in
             try connection.query("SELECT version FROM schema_migrations ORDER BY version").map { $0.int(0) }
         }
     }

@@ -113,10 +113,10 @@ public enum MetricKind: String, Sendable {
 
 /// One stored value of one metric.
 public struct MetricSample: Sendable, Equatable {
-    public var metric: String
+    public var metric: MetricKey
     public var time: Date
     public var value: Double
-    public init(metric: String, time: Date, value: Double) {
+    public init(metric: MetricKey, time: Date, value: Double) {
         self.metric = metric
         self.time = time
         self.value = value

@@ -6,32 +6,32 @@ struct GatedUserStore: UserStore {
     let store: any UserStore
     let gate: LoginGate
 
-    func verify(name: String, password: String) throws -> PasswordCheck {
-        try gate.waitUntilOpen()
-        return try store.verify(name: name, password: password)
+    func verify(name: String, password: String) async throws -> PasswordCheck {
+        try await gate.waitUntilOpen()
+        return try await store.verify(name: name, password: password)
     }
 
-    func passwordStamp(name: String) throws -> String? {
-        try store.passwordStamp(name: name)
+    func passwordStamp(name: String) async throws -> String? {
+        try await store.passwordStamp(name: name)
     }
 
-    func createUser(name: String, password: String) throws {
-        try store.createUser(name: name, password: password)
+    func createUser(name: String, password: String) async throws {
+        try await store.createUser(name: name, password: password)
     }
 
-    func importUser(name: String, passwordHash: String) throws {
-        try store.importUser(name: name, passwordHash: passwordHash)
+    func importUser(name: String, passwordHash: String) async throws {
+        try await store.importUser(name: name, passwordHash: passwordHash)
     }
 
-    @discardableResult func deleteUser(name: String) throws -> Bool {
-        try store.deleteUser(name: name)
+    @discardableResult func deleteUser(name: String) async throws -> Bool {
+        try await store.deleteUser(name: name)
     }
 
-    func listUsers() throws -> [UserRecord] {
-        try store.listUsers()
+    func listUsers() async throws -> [UserRecord] {
+        try await store.listUsers()
     }
 
-    @discardableResult func changePassword(name: String, newPassword: String) throws -> Bool {
-        try store.changePassword(name: name, newPassword: newPassword)
+    @discardableResult func changePassword(name: String, newPassword: String) async throws -> Bool {
+        try await store.changePassword(name: name, newPassword: newPassword)
     }
 }

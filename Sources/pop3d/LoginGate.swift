@@ -1,27 +1,61 @@
-import Glibc
 import Synchronization
 
-/// Closed until pop3d has dropped root: a login that arrives earlier waits here (on a hashing thread, never an
-/// event loop), so no maildrop is ever opened as root.
+/// Closed until pop3d has dropped root: a login that arrives earlier waits here, suspended (no thread is held),
+/// so no maildrop is ever opened as root.
 final class LoginGate: Sendable {
-    private let isOpen: Atomic<Bool>
+    private enum State {
+        case closed(waiters: [Int: CheckedContinuation<Void, any Error>], nextID: Int)
+        case open
+    }
+
+    private let state: Mutex<State>
 
     init(open: Bool) {
-        isOpen = Atomic(open)
+        state = Mutex(open ? .open : .closed(waiters: [:], nextID: 0))
     }
 
     func open() {
-        isOpen.store(true, ordering: .releasing)
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            guard case .closed(let waiters, _) = state else { return [] }
+            state = .open
+            return Array(waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
-    /// Blocks until the gate opens; throws after `timeout` seconds (the login then gets `-ERR [SYS/TEMP]`).
-    func waitUntilOpen(timeout: Double = 10) throws {
-        var waited = 0.0
-        while !isOpen.load(ordering: .acquiring) {
-            guard waited < timeout else { throw LoginGateClosed() }
-            usleep(5_000)
-            waited += 0.005
+    /// Returns once the gate opens; throws `LoginGateClosed` after `timeout` (the login then gets
+    /// `-ERR [SYS/TEMP]`).
+    func waitUntilOpen(timeout: Duration = .seconds(10)) async throws {
+        let id: Int? = state.withLock { state in
+            guard case .closed(let waiters, let nextID) = state else { return nil }
+            state = .closed(waiters: waiters, nextID: nextID + 1)
+            return nextID
         }
+        guard let id else { return }
+        let timer = Task { [self] in
+            try await Task.sleep(for: timeout)
+            fail(id)
+        }
+        defer { timer.cancel() }
+        try await withCheckedThrowingContinuation { continuation in
+            let alreadyOpen = state.withLock { state -> Bool in
+                guard case .closed(var waiters, let nextID) = state else { return true }
+                waiters[id] = continuation
+                state = .closed(waiters: waiters, nextID: nextID)
+                return false
+            }
+            if alreadyOpen { continuation.resume() }
+        }
+    }
+
+    private func fail(_ id: Int) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard case .closed(var waiters, let nextID) = state else { return nil }
+            let waiter = waiters.removeValue(forKey: id)
+            state = .closed(waiters: waiters, nextID: nextID)
+            return waiter
+        }
+        waiter?.resume(throwing: LoginGateClosed())
     }
 }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Maildir
+import NIOCore
 import Server
 import ServiceLifecycle
 import Storage
@@ -118,44 +120,107 @@ struct Pop3dCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
+        // The hashing threads come first: the user store hashes on them.
+        let hashing = HashingQueue(threads: System.coreCount, backlog: configuration.hashingBacklog)
         let storage: SQLiteStorage
         do {
-            storage = try SQLiteStorage(path: database, passwordCost: passwordCost)
+            storage = try SQLiteStorage(path: database, passwordCost: passwordCost, hashing: hashing)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
-        defer { storage.close() }
-        let root = try maildir ?? storage.stores.settings.value(forKey: "maildir") ?? ServerConfiguration.defaultMaildir
-        configuration.maildir = root
-        try Startup.prepare(storage: storage, maildir: root, logger: logger)
+        var failure: (any Error)?
+        do {
+            try await serve(storage: storage, hashing: hashing, configuration: configuration, tls: tls,
+                privileges: privileges, logger: logger)
+        } catch {
+            failure = error
+        }
+        // One way out, after success or failure: the group has stopped every service (and flushed what they
+        // hold); the database closes last.
+        storage.close()
+        if let failure {
+            if let exit = failure as? ExitCode { throw exit }
+            logger.critical("stopped: \(failure)")
+            throw ExitCode(1)
+        }
+        logger.info("pop3d stopped")
+    }
 
+    /// Builds every component, each given what it uses, and runs them as one service group until SIGTERM or SIGINT.
+    /// Order matters: at shutdown the group stops services from the last to the first, so listeners drain their
+    /// sessions before the recorder and sampler write their last rows, and the thread pools stop after everything
+    /// that uses them.
+    private func serve(
+        storage: SQLiteStorage, hashing: HashingQueue, configuration base: ServerConfiguration, tls: TLSCredentials?,
+        privileges: PrivilegeSwitch, logger: Logger
+    ) async throws {
+        var configuration = base
+        let stores = storage.stores
+        var root = maildir ?? ServerConfiguration.defaultMaildir
+        if maildir == nil, let stored = try await stores.settings.value(for: .maildir) { root = stored }
+        configuration.maildir = root
+        let files = ThreadPoolService(threads: configuration.ioThreads)
+        let maildirRoot = MaildirRoot(
+            path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool)
+        try await Startup.prepare(storage: storage, maildir: maildirRoot.store, logger: logger)
         Startup.raiseOpenFileLimit(logger: logger)
+
         let metrics = ServerMetrics()
-        metrics.resume(from: try storage.stores.metrics.latestValues())
-        let server = ServerContext(
-            configuration: configuration, stores: privileges.gated(storage.stores), maildir: root, metrics: metrics,
-            logger: logger, tls: tls)
-        server.start()
+        metrics.resume(from: Dictionary(uniqueKeysWithValues: try await stores.metrics.latestValues().map { ($0.name, $1) }))
+        let users = CachingUserStore(
+            wrapping: privileges.gated(stores).users, lifetime: configuration.authCacheLifetime)
+        var monitorStores = stores
+        monitorStores.users = users  // so monitor changes drop cached logins at once
+        let recorder = ActivityRecorder(
+            sessionLog: stores.sessions, authEvents: stores.authEvents, interval: configuration.sampleInterval,
+            logger: logger)
+        let liveSessions = LiveSessions()
+        let login = LoginService(
+            users: users,
+            throttle: LoginThrottle(
+                base: configuration.authFailureDelay, maximum: configuration.authFailureDelayMaximum),
+            maildirRoot: maildirRoot, locks: MaildropLocks(), journal: stores.journal, metrics: metrics,
+            recorder: recorder)
+        let connections = POP3ConnectionFactory(
+            login: login, files: files.pool, liveSessions: liveSessions, tls: tls,
+            policy: POP3ConnectionPolicy(configuration: configuration, tlsConfigured: tls != nil), logger: logger)
+        let limiter = ConnectionLimiter(configuration: configuration)
         Startup.warnAboutExposure(configuration: configuration, tls: tls, logger: logger)
+
         var services: [any Service] = [
-            MetricsSampler(server: server), POP3Listener(server: server, onReady: privileges.expectListener()),
+            hashing, files, recorder,
+            MetricsSampler(
+                metrics: metrics, store: stores.metrics, interval: configuration.sampleInterval,
+                rawRetention: configuration.rawMetricsRetention,
+                hourlyRetention: configuration.hourlyMetricsRetention, logger: logger),
             EventLoopWatchdog(metrics: metrics, logger: logger),
         ]
-        if let tls {
-            services.append(TLSReloadService(credentials: tls, logger: logger))
-            if configuration.tlsPort != nil {
-                services.append(POP3Listener(server: server, implicitTLS: true, onReady: privileges.expectListener()))
-            }
-        }
-        if configuration.monitorPort >= 0 {
-            services.append(MonitorListener(server: server, onBound: privileges.expectBinding()))
-        }
+        if let tls { services.append(TLSReloadService(credentials: tls, logger: logger)) }
         if let metricsListen = configuration.metricsListen {
             services.append(
                 PrometheusEndpoint(
-                    address: metricsListen, metrics: server.metrics, logger: logger,
-                    onBound: privileges.expectBinding()))
+                    address: metricsListen, metrics: metrics, logger: logger, onBound: privileges.expectBinding()))
+        }
+        if configuration.monitorPort >= 0 {
+            let performer = MonitorOperationPerformer(
+                stores: monitorStores, maildirRoot: maildirRoot, liveSessions: liveSessions, metrics: metrics,
+                logger: logger)
+            services.append(
+                MonitorListener(
+                    address: configuration.monitorAddress, port: configuration.monitorPort,
+                    processor: MonitorRequestProcessor(tokens: stores.tokens, performer: performer, logger: logger),
+                    metrics: metrics, logger: logger, onBound: privileges.expectBinding()))
+        }
+        services.append(
+            POP3Listener(
+                connections: connections, limiter: limiter, addresses: configuration.listenAddresses,
+                port: configuration.port, onReady: privileges.expectListener()))
+        if tls != nil, let tlsPort = configuration.tlsPort {
+            services.append(
+                POP3Listener(
+                    connections: connections, limiter: limiter, addresses: configuration.listenAddresses,
+                    port: tlsPort, implicitTLS: true, onReady: privileges.expectListener()))
         }
         services.append(privileges)
         let group = ServiceGroup(
@@ -165,16 +230,6 @@ struct Pop3dCommand: AsyncParsableCommand {
         logger.info(
             "pop3d starting",
             metadata: ["version": "\(ServerConfiguration.version)", "maildir": "\(root)", "database": "\(database)"])
-        do {
-            try await group.run()
-        } catch {
-            logger.critical("stopped: \(error)")
-            try? server.flushActivity()
-            try? await server.shutdown()
-            throw ExitCode(1)
-        }
-        try? server.flushActivity()
-        try? await server.shutdown()
-        logger.info("pop3d stopped")
+        try await group.run()
     }
 }

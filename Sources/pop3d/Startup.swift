@@ -6,9 +6,10 @@ import Storage
 
 /// What pop3d does once before serving: finish interrupted deletions and warn about risky defaults.
 enum Startup {
-    static func prepare(storage: SQLiteStorage, maildir: String, logger: Logger) throws {
-        let store = MaildirStore(root: maildir, index: storage.stores.messageIndex)
-        let report = try storage.stores.journal.recover { entry in
+    static func prepare(storage: SQLiteStorage, maildir: MaildirStore, logger: Logger) async throws {
+        let store = maildir
+        // Removes files on this (start-up) task's thread: nothing is served yet.
+        let report = try await storage.stores.journal.recover { entry in
             guard let user = MailboxName(entry.user) else { return }
             try store.removeMessage(user: user, baseName: entry.baseName, fileName: entry.fileName)
         }
@@ -20,7 +21,7 @@ enum Startup {
                     "failed": "\(report.failed)",
                 ])
         }
-        let defaults = try storage.defaultCredentialsInUse()
+        let defaults = try await storage.defaultCredentialsInUse()
         if defaults.user {
             logger.warning("user foo still has the default password bar: change it (pop3ctl users passwd foo)")
         }

@@ -14,21 +14,21 @@ final class CountingIndexStore: MessageIndexStore {
 
     let state = Mutex(State())
 
-    func indexedMessages(user: String) throws -> [IndexedMessage] {
+    func indexedMessages(user: MailboxName) async throws -> [IndexedMessage] {
         try state.withLock {
             $0.reads += 1
             if $0.failReads { throw FakeIndexError.unavailable }
-            return Array(($0.rows[user] ?? [:]).values)
+            return Array(($0.rows[user.value] ?? [:]).values)
         }
     }
 
-    func updateIndex(user: String, upsert: [IndexedMessage], remove: [String]) throws {
+    func updateIndex(user: MailboxName, upsert: [IndexedMessage], remove: [String]) async throws {
         state.withLock {
             $0.updates += 1
             $0.lastUpsert = upsert
             $0.lastRemove = remove
-            for row in upsert { $0.rows[user, default: [:]][row.baseName] = row }
-            for name in remove { $0.rows[user]?[name] = nil }
+            for row in upsert { $0.rows[user.value, default: [:]][row.baseName] = row }
+            for name in remove { $0.rows[user.value]?[name] = nil }
         }
     }
 

@@ -7,10 +7,10 @@ import WireTestSupport
 @testable import Maildir
 
 @Suite struct MaildirStoreTests {
-    @Test func createsMissingUserFolder() throws {
+    @Test func createsMissingUserFolder() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
-        let drop = try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         #expect(drop.messages.isEmpty)
         #expect(drop.directory == maildir.root + "/alice")
         for folder in ["alice", "alice/cur", "alice/new", "alice/tmp"] {
@@ -20,7 +20,7 @@ import WireTestSupport
         }
     }
 
-    @Test func movesNewMailIntoCurWithInfo() throws {
+    @Test func movesNewMailIntoCurWithInfo() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/new/100.A.host", "a\n")
@@ -28,7 +28,7 @@ import WireTestSupport
         try maildir.write("alice/new/.dotfile", "x\n")
         try maildir.write("alice/tmp/102.C.host", "in delivery\n")
         try FileManager.default.createDirectory(atPath: maildir.root + "/alice/cur", withIntermediateDirectories: true)
-        let drop = try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         #expect(try maildir.names(in: "alice/cur") == ["100.A.host:2,", "101.B.host:2,S"])
         #expect(try maildir.names(in: "alice/new") == [".dotfile"])
         #expect(try maildir.names(in: "alice/tmp") == ["102.C.host"])
@@ -36,18 +36,18 @@ import WireTestSupport
         #expect(drop.statistics.movedFromNew == 2)
     }
 
-    @Test func doesNotOverwriteExistingFileInCur() throws {
+    @Test func doesNotOverwriteExistingFileInCur() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/cur/100.A.host:2,", "old\n")
         try maildir.write("alice/new/100.A.host", "new\n")
-        let drop = try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         #expect(drop.messages.count == 1)
         #expect(maildir.exists("alice/new/100.A.host"))
         #expect(try String(contentsOfFile: maildir.root + "/alice/cur/100.A.host:2,", encoding: .utf8) == "old\n")
     }
 
-    @Test func computesWireSizes() throws {
+    @Test func computesWireSizes() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         let files: [(String, String, Int)] = [
@@ -55,21 +55,21 @@ import WireTestSupport
             ("4.nofinal", "A: b\n\nbody", 14), ("5.empty", "", 0), ("6.lonecr", "a\rb", 5),
         ]
         for (name, text, _) in files { try maildir.write("alice/cur/\(name):2,", text) }
-        let drop = try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         #expect(drop.messages.map(\.baseName) == files.map(\.0))
         #expect(drop.messages.map(\.wireSize) == files.map(\.2))
         #expect(drop.totalWireSize == 61)
     }
 
-    @Test func sizeAgreesWithBytesSentForRETR() throws {
+    @Test func sizeAgreesWithBytesSentForRETR() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         var random = MaildirTestRandom(state: 42)
         let alphabet = Array(".\r\nab".utf8)
         let bytes = (0..<200_000).map { _ in alphabet.randomElement(using: &random)! }
         try maildir.write("alice/cur/1.big:2,", bytes)
-        let store = MaildirStore(root: maildir.root, index: nil)
-        let drop = try store.open(user: maildir.user())
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
+        let drop = try await store.open(user: maildir.user())
         let message = try #require(drop.messages.first)
         let reader = try store.openMessage(message, in: drop)
         defer { reader.close() }
@@ -85,15 +85,15 @@ import WireTestSupport
         #expect(message.wireSize == sent.count - stuffed - 3)
     }
 
-    @Test func orderIsDeliveryOrderAndUIDLsSurviveRenamesAndDeletes() throws {
+    @Test func orderIsDeliveryOrderAndUIDLsSurviveRenamesAndDeletes() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/cur/1700000200.C.host:2,", "c\n")
         try maildir.write("alice/cur/1700000100.B.host:2,", "b\n")
         try maildir.write("alice/new/1700000300.D.host", "d\n")
         try maildir.write("alice/cur/999.A.host:2,S", "a\n")
-        let store = MaildirStore(root: maildir.root, index: nil)
-        let first = try store.open(user: maildir.user())
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
+        let first = try await store.open(user: maildir.user())
         #expect(
             first.messages.map(\.baseName) == [
                 "999.A.host", "1700000100.B.host", "1700000200.C.host", "1700000300.D.host",
@@ -103,14 +103,14 @@ import WireTestSupport
         let cur = maildir.root + "/alice/cur/"
         #expect(rename(cur + "1700000200.C.host:2,", cur + "1700000200.C.host:2,RS") == 0)
         try store.removeMessage(user: maildir.user(), baseName: "1700000100.B.host", fileName: "1700000100.B.host:2,")
-        let second = try store.open(user: maildir.user())
+        let second = try await store.open(user: maildir.user())
         let expected = first.messages.filter { $0.baseName != "1700000100.B.host" }
         #expect(second.messages.map(\.uidl) == expected.map(\.uidl))
         #expect(second.messages.map(\.baseName) == expected.map(\.baseName))
         #expect(second.messages[1].fileName == "1700000200.C.host:2,RS")
     }
 
-    @Test func longAndOddBaseNamesGetDistinctHashedUIDLs() throws {
+    @Test func longAndOddBaseNamesGetDistinctHashedUIDLs() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         let long = "1." + String(repeating: "x", count: 80)
@@ -118,7 +118,7 @@ import WireTestSupport
         try maildir.write("alice/cur/2.with space:2,", "b\n")
         try maildir.write("alice/cur/3.dup:2,", "c\n")
         try maildir.write("alice/cur/3.dup:2,S", "d\n")
-        let drop = try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         let uidls = drop.messages.map(\.uidl)
         #expect(uidls.count == 4)
         #expect(Set(uidls).count == 4)
@@ -128,7 +128,7 @@ import WireTestSupport
             uidls.allSatisfy { (1...70).contains($0.utf8.count) && $0.utf8.allSatisfy { (0x21...0x7E).contains($0) } })
     }
 
-    @Test func skipsDirectoriesDotFilesAndNonUTF8Names() throws {
+    @Test func skipsDirectoriesDotFilesAndNonUTF8Names() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/cur/1.good:2,", "a\n")
@@ -141,24 +141,24 @@ import WireTestSupport
         close(descriptor)
         #expect(symlink(maildir.root + "/alice/cur/1.good:2,", maildir.root + "/alice/cur/4.link:2,") == 0)
         #expect(symlink(maildir.root + "/nowhere", maildir.root + "/alice/cur/5.dangling:2,") == 0)
-        let drop = try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         #expect(drop.messages.map(\.baseName) == ["1.good", "4.link"])
         #expect(drop.statistics.skippedEntries == 4)
     }
 
-    @Test func curBeingAFileIsAClearError() throws {
+    @Test func curBeingAFileIsAClearError() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/cur", "not a folder")
-        let error = try #require(throws: MaildirError.self) {
-            try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        let error = try await #require(throws: MaildirError.self) {
+            try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         }
         #expect(error == .notADirectory(maildir.root + "/alice/cur"))
         #expect(error.description.contains("is not a directory"))
     }
 
     @Test(.enabled(if: getuid() != 0, "root ignores file modes"))
-    func unreadableMaildropIsPermissionDenied() throws {
+    func unreadableMaildropIsPermissionDenied() async throws {
         let maildir = try TemporaryMaildir()
         defer {
             chmod(maildir.root + "/alice/cur", 0o700)
@@ -168,8 +168,8 @@ import WireTestSupport
         try maildir.write("alice/new/.keep", "")
         try maildir.write("alice/tmp/.keep", "")
         chmod(maildir.root + "/alice/cur", 0o000)
-        #expect(throws: MaildirError.permissionDenied(maildir.root + "/alice/cur")) {
-            try MaildirStore(root: maildir.root, index: nil).open(user: maildir.user())
+        await #expect(throws: MaildirError.permissionDenied(maildir.root + "/alice/cur")) {
+            try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
         }
     }
 
@@ -181,12 +181,12 @@ import WireTestSupport
         #expect(other.description.contains("open /p"))
     }
 
-    @Test func openMessageFollowsRenameAndReportsVanished() throws {
+    @Test func openMessageFollowsRenameAndReportsVanished() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/cur/1.a:2,", "hello\n")
-        let store = MaildirStore(root: maildir.root, index: nil)
-        let drop = try store.open(user: maildir.user())
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
+        let drop = try await store.open(user: maildir.user())
         let message = try #require(drop.messages.first)
         let cur = maildir.root + "/alice/cur/"
         #expect(rename(cur + "1.a:2,", cur + "1.a:2,S") == 0)
@@ -208,7 +208,7 @@ import WireTestSupport
         defer { maildir.remove() }
         try maildir.write("alice/cur/1.a:2,", "a\n")
         try maildir.write("alice/cur/2.b:2,S", "b\n")
-        let store = MaildirStore(root: maildir.root, index: nil)
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
         let user = try maildir.user()
         #expect(try store.removeMessage(user: user, baseName: "1.a", fileName: "1.a:2,"))
         #expect(try !store.removeMessage(user: user, baseName: "1.a", fileName: "1.a:2,"))
@@ -224,14 +224,14 @@ import WireTestSupport
 
 /// Message files are served only when they are regular files reached without a symlink; a FIFO never blocks.
 @Suite struct MessageFileKindTests {
-    @Test func aMessageReplacedBySymlinkOrFIFOIsUnavailable() throws {
+    @Test func aMessageReplacedBySymlinkOrFIFOIsUnavailable() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/cur/1.a:2,", "one\n")
         try maildir.write("alice/cur/2.b:2,", "two\n")
         let secret = try maildir.write("secret", "not mail\n")
-        let store = MaildirStore(root: maildir.root, index: nil)
-        let drop = try store.open(user: maildir.user())
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
+        let drop = try await store.open(user: maildir.user())
         #expect(drop.messages.count == 2)
         let cur = maildir.root + "/alice/cur/"
         // After the scan, one file becomes a symlink to another file, the other a FIFO.

@@ -9,90 +9,90 @@ struct CredentialStoreTests {
         try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: cost)
     }
 
-    @Test func aNewDatabaseHasTheSeedDefaults() throws {
+    @Test func aNewDatabaseHasTheSeedDefaults() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         defer { storage.close() }
-        #expect(try storage.stores.users.verify(name: "foo", password: "bar") == .valid)
-        #expect(try storage.stores.tokens.admin(forToken: "123456789abcdef1") == "admin")
-        #expect(try storage.defaultCredentialsInUse() == (true, true))
+        #expect(try await storage.stores.users.verify(name: "foo", password: "bar") == .valid)
+        #expect(try await storage.stores.tokens.admin(forToken: "123456789abcdef1") == "admin")
+        #expect(try await storage.defaultCredentialsInUse() == (true, true))
     }
 
-    @Test func seedDefaultsAreNotRecreatedOnReopen() throws {
+    @Test func seedDefaultsAreNotRecreatedOnReopen() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
-        try storage.stores.users.deleteUser(name: "foo")
-        try storage.stores.tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
-        try storage.stores.tokens.deleteToken(admin: "admin")
+        try await storage.stores.users.deleteUser(name: "foo")
+        try await storage.stores.tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
+        try await storage.stores.tokens.deleteToken(admin: "admin")
         storage.close()
         let reopened = try open(folder)
         defer { reopened.close() }
-        #expect(try reopened.stores.users.listUsers().isEmpty)
-        #expect(try reopened.defaultCredentialsInUse() == (false, false))
+        #expect(try await reopened.stores.users.listUsers().isEmpty)
+        #expect(try await reopened.defaultCredentialsInUse() == (false, false))
     }
 
-    @Test func userLifecycle() throws {
+    @Test func userLifecycle() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         defer { storage.close() }
         let users = storage.stores.users
-        try users.createUser(name: "bob", password: "secret words")
-        #expect(throws: StorageError.alreadyExists("user bob")) {
-            try users.createUser(name: "bob", password: "other")
+        try await users.createUser(name: "bob", password: "secret words")
+        await #expect(throws: StorageError.alreadyExists("user bob")) {
+            try await users.createUser(name: "bob", password: "other")
         }
-        #expect(try users.verify(name: "bob", password: "secret words") == .valid)
-        #expect(try users.verify(name: "bob", password: "secret word") == .invalid)
-        #expect(try users.verify(name: "bob", password: "") == .invalid)
-        #expect(try users.changePassword(name: "bob", newPassword: "new one"))
-        #expect(try users.verify(name: "bob", password: "secret words") == .invalid)
-        #expect(try users.verify(name: "bob", password: "new one") == .valid)
-        #expect(try users.changePassword(name: "nobody", newPassword: "x") == false)
-        #expect(try users.listUsers().map(\.name) == ["bob", "foo"])
-        #expect(try users.deleteUser(name: "bob"))
-        #expect(try users.deleteUser(name: "bob") == false)
-        #expect(try users.verify(name: "bob", password: "new one") == .invalid)
+        #expect(try await users.verify(name: "bob", password: "secret words") == .valid)
+        #expect(try await users.verify(name: "bob", password: "secret word") == .invalid)
+        #expect(try await users.verify(name: "bob", password: "") == .invalid)
+        #expect(try await users.changePassword(name: "bob", newPassword: "new one"))
+        #expect(try await users.verify(name: "bob", password: "secret words") == .invalid)
+        #expect(try await users.verify(name: "bob", password: "new one") == .valid)
+        #expect(try await users.changePassword(name: "nobody", newPassword: "x") == false)
+        #expect(try await users.listUsers().map(\.name) == ["bob", "foo"])
+        #expect(try await users.deleteUser(name: "bob"))
+        #expect(try await users.deleteUser(name: "bob") == false)
+        #expect(try await users.verify(name: "bob", password: "new one") == .invalid)
     }
 
     @Test(arguments: ["", ".hidden", "a/b", "with space", "colon:name", String(repeating: "x", count: 65), "nul\0"])
-    func unsafeUserNamesAreRefused(name: String) throws {
+    func unsafeUserNamesAreRefused(name: String) async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         defer { storage.close() }
-        #expect(throws: StorageError.self) { try storage.stores.users.createUser(name: name, password: "p") }
+        await #expect(throws: StorageError.self) { try await storage.stores.users.createUser(name: name, password: "p") }
     }
 
-    @Test func theStoredHashIsAPHCStringNotThePassword() throws {
+    @Test func theStoredHashIsAPHCStringNotThePassword() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         defer { storage.close() }
-        try storage.stores.users.createUser(name: "carol", password: "hunter2hunter2")
-        let stored = try storage.database.read { connection in
+        try await storage.stores.users.createUser(name: "carol", password: "hunter2hunter2")
+        let stored = try await storage.database.read { connection in
             try connection.query("SELECT password_hash FROM users WHERE name = 'carol'")[0].string(0)
         }
         #expect(!stored.contains("hunter2"))
         let shape = /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+\/]{22}\$[A-Za-z0-9+\/]{43}$/
         #expect(stored.wholeMatch(of: shape) != nil, "\(stored)")
         // Two users with the same password get different salts.
-        try storage.stores.users.createUser(name: "dave", password: "hunter2hunter2")
-        let hashes = try storage.database.read { connection in
+        try await storage.stores.users.createUser(name: "dave", password: "hunter2hunter2")
+        let hashes = try await storage.database.read { connection in
             try connection.query("SELECT DISTINCT password_hash FROM users WHERE name IN ('carol', 'dave')")
         }
         #expect(hashes.count == 2)
     }
 
-    @Test func unknownUserAndWrongPasswordTakeComparableTime() throws {
+    @Test func unknownUserAndWrongPasswordTakeComparableTime() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder, cost: 12)
         defer { storage.close() }
         let users = storage.stores.users
-        try users.createUser(name: "erin", password: "right")
-        _ = try users.verify(name: "nobody", password: "warm-up")  // the decoy hash is made once
+        try await users.createUser(name: "erin", password: "right")
+        _ = try await users.verify(name: "nobody", password: "warm-up")  // the decoy hash is made once
         let clock = ContinuousClock()
         var unknown: [Duration] = []
         var wrong: [Duration] = []
         for _ in 0..<7 {
-            unknown.append(try clock.measure { _ = try users.verify(name: "nobody", password: "guess") })
-            wrong.append(try clock.measure { _ = try users.verify(name: "erin", password: "guess") })
+            unknown.append(try await clock.measure { _ = try await users.verify(name: "nobody", password: "guess") })
+            wrong.append(try await clock.measure { _ = try await users.verify(name: "erin", password: "guess") })
         }
         // The fastest of several runs is the cost itself: a busy machine only ever adds time to a run.
         let unknownFastest = unknown.min()!
@@ -102,24 +102,24 @@ struct CredentialStoreTests {
         #expect(ratio > 0.5 && ratio < 2.0, "unknown \(unknownFastest) vs wrong \(wrongFastest)")
     }
 
-    @Test func aLowCostHashIsUpgradedAtTheNextGoodLogin() throws {
+    @Test func aLowCostHashIsUpgradedAtTheNextGoodLogin() async throws {
         let folder = try TemporaryDirectory()
         let low = try open(folder, cost: 10)
-        try low.stores.users.createUser(name: "frank", password: "pw")
+        try await low.stores.users.createUser(name: "frank", password: "pw")
         low.close()
         let high = try open(folder, cost: 11)
         defer { high.close() }
-        #expect(try high.stores.users.verify(name: "frank", password: "wrong") == .invalid)
-        let before = try high.database.read {
+        #expect(try await high.stores.users.verify(name: "frank", password: "wrong") == .invalid)
+        let before = try await high.database.read {
             try $0.query("SELECT password_hash FROM users WHERE name='frank'")[0].string(0)
         }
         #expect(before.hasPrefix("$scrypt$ln=10,"))
-        #expect(try high.stores.users.verify(name: "frank", password: "pw") == .valid)
-        let after = try high.database.read {
+        #expect(try await high.stores.users.verify(name: "frank", password: "pw") == .valid)
+        let after = try await high.database.read {
             try $0.query("SELECT password_hash FROM users WHERE name='frank'")[0].string(0)
         }
         #expect(after.hasPrefix("$scrypt$ln=11,"))
-        #expect(try high.stores.users.verify(name: "frank", password: "pw") == .valid)
+        #expect(try await high.stores.users.verify(name: "frank", password: "pw") == .valid)
     }
 
     @Test func theDefaultCostWorksAndIsMeasured() throws {
@@ -144,43 +144,42 @@ struct CredentialStoreTests {
         #expect(PasswordHasher(cost: 10).needsRehash(stored))
     }
 
-    @Test func tokensAreStoredHashed() throws {
+    @Test func tokensAreStoredHashed() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         defer { storage.close() }
         let tokens = storage.stores.tokens
-        try tokens.addToken(admin: "ops", token: "abcdefghijklmnop")
-        #expect(try tokens.admin(forToken: "abcdefghijklmnop") == "ops")
-        #expect(try tokens.admin(forToken: "abcdefghijklmnoq") == nil)
-        #expect(try tokens.admin(forToken: "") == nil)
-        #expect(throws: StorageError.alreadyExists("admin ops")) {
-            try tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
+        try await tokens.addToken(admin: "ops", token: "abcdefghijklmnop")
+        #expect(try await tokens.admin(forToken: "abcdefghijklmnop") == "ops")
+        #expect(try await tokens.admin(forToken: "abcdefghijklmnoq") == nil)
+        #expect(try await tokens.admin(forToken: "") == nil)
+        await #expect(throws: StorageError.alreadyExists("admin ops")) {
+            try await tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
         }
-        #expect(throws: StorageError.self) { try tokens.addToken(admin: "short", token: "tooshort") }
-        let stored = try storage.database.read { connection in
+        await #expect(throws: StorageError.self) { try await tokens.addToken(admin: "short", token: "tooshort") }
+        let stored = try await storage.database.read { connection in
             try connection.query("SELECT token_hash, token_salt FROM monitor_tokens WHERE admin = 'ops'")[0]
         }
         #expect(stored.blob(0).count == 32)
         #expect(!String(decoding: stored.blob(0), as: UTF8.self).contains("abcdefghijklmnop"))
-        #expect(try tokens.listTokens().map(\.admin) == ["admin", "ops"])
-        #expect(try tokens.deleteToken(admin: "ops"))
-        #expect(try tokens.admin(forToken: "abcdefghijklmnop") == nil)
-        #expect(try !tokens.deleteToken(admin: "ops"))
+        #expect(try await tokens.listTokens().map(\.admin) == ["admin", "ops"])
+        #expect(try await tokens.deleteToken(admin: "ops"))
+        #expect(try await tokens.admin(forToken: "abcdefghijklmnop") == nil)
+        #expect(try await !tokens.deleteToken(admin: "ops"))
         // The last admin stays: without one, nobody could use the monitor again.
-        #expect(throws: StorageError.self) { try tokens.deleteToken(admin: "admin") }
-        #expect(try tokens.listTokens().map(\.admin) == ["admin"])
+        await #expect(throws: StorageError.self) { try await tokens.deleteToken(admin: "admin") }
+        #expect(try await tokens.listTokens().map(\.admin) == ["admin"])
     }
 
-    @Test func settingsPersist() throws {
+    @Test func settingsPersist() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
-        try storage.stores.settings.setValue("/srv/mail", forKey: "maildir")
-        try storage.stores.settings.setValue("/srv/mail2", forKey: "maildir")
+        try await storage.stores.settings.setValue("/srv/mail", for: .maildir)
+        try await storage.stores.settings.setValue("/srv/mail2", for: .maildir)
         storage.close()
         let reopened = try open(folder)
         defer { reopened.close() }
-        #expect(try reopened.stores.settings.value(forKey: "maildir") == "/srv/mail2")
-        #expect(try reopened.stores.settings.value(forKey: "missing") == nil)
-        #expect(try reopened.stores.settings.allSettings() == ["maildir": "/srv/mail2"])
+        #expect(try await reopened.stores.settings.value(for: .maildir) == "/srv/mail2")
+        #expect(try await reopened.stores.settings.allSettings() == [.maildir: "/srv/mail2"])
     }
 }

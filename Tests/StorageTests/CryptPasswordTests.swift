@@ -16,8 +16,8 @@ struct CryptPasswordTests {
         ]
     }
 
-    @Test func realHashesVerifyTheirPasswordOnly() throws {
-        for (scheme, stored) in try storedHashes(of: "correct horse") {
+    @Test func realHashesVerifyTheirPasswordOnly() async throws {
+        for (scheme, stored) in try await storedHashes(of: "correct horse") {
             let hash = try #require(CryptHash(stored: stored), "\(stored)")
             #expect(hash.scheme == scheme)
             #expect(hash.stored == stored)
@@ -48,7 +48,7 @@ struct CryptPasswordTests {
         #expect(try ImportedPassword(field: "{CLEARTEXT}a:b") == .plain("a:b"))
     }
 
-    @Test func fieldsWithoutASchemeArePlainPasswords() throws {
+    @Test func fieldsWithoutASchemeArePlainPasswords() async throws {
         for field in ["secret", "{", "{}x", "{a b}c", "{unterminated", "x{PLAIN}y"] {
             #expect(try ImportedPassword(field: field) == .plain(field))
         }
@@ -78,46 +78,46 @@ struct CryptPasswordTests {
         }
     }
 
-    @Test func importedUsersLogInAndAreUpgradedToScrypt() throws {
+    @Test func importedUsersLogInAndAreUpgradedToScrypt() async throws {
         let folder = try TemporaryDirectory()
         let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
         defer { storage.close() }
         let users = storage.stores.users
         let password = "pw \(UUID())"
-        for (index, (_, stored)) in try storedHashes(of: password).enumerated() {
+        for (index, (_, stored)) in try await storedHashes(of: password).enumerated() {
             let name = "user\(index)"
-            try users.importUser(name: name, passwordHash: stored)
-            #expect(try storedHash(storage, name) == stored)
-            #expect(try users.verify(name: name, password: "wrong") == .invalid)
-            #expect(try storedHash(storage, name) == stored, "a failed login keeps the imported hash")
-            #expect(try users.verify(name: name, password: password) == .valid)
-            let upgraded = try storedHash(storage, name)
+            try await users.importUser(name: name, passwordHash: stored)
+            #expect(try await storedHash(storage, name) == stored)
+            #expect(try await users.verify(name: name, password: "wrong") == .invalid)
+            #expect(try await storedHash(storage, name) == stored, "a failed login keeps the imported hash")
+            #expect(try await users.verify(name: name, password: password) == .valid)
+            let upgraded = try await storedHash(storage, name)
             #expect(upgraded.hasPrefix("$scrypt$ln=10,"))
             #expect(!hasher.needsRehash(upgraded))
-            #expect(try users.verify(name: name, password: password) == .valid)
-            #expect(try users.verify(name: name, password: "wrong") == .invalid)
+            #expect(try await users.verify(name: name, password: password) == .valid)
+            #expect(try await users.verify(name: name, password: "wrong") == .invalid)
         }
     }
 
-    @Test func importRefusesWhatItCannotVerifyAndTakenNames() throws {
+    @Test func importRefusesWhatItCannotVerifyAndTakenNames() async throws {
         let folder = try TemporaryDirectory()
         let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
         defer { storage.close() }
         let users = storage.stores.users
         for hash in ["plain text", "$6$salt$short", "{SHA512-CRYPT}$6$salt$short", "{PLAIN}pw", ""] {
-            #expect(throws: StorageError.self, "\(hash)") { try users.importUser(name: "ann", passwordHash: hash) }
+            await #expect(throws: StorageError.self, "\(hash)") { try await users.importUser(name: "ann", passwordHash: hash) }
         }
         let scrypt = try hasher.hash("pw")
-        try users.importUser(name: "ann", passwordHash: scrypt)
-        #expect(try users.verify(name: "ann", password: "pw") == .valid)
-        #expect(throws: StorageError.alreadyExists("user ann")) {
-            try users.importUser(name: "ann", passwordHash: scrypt)
+        try await users.importUser(name: "ann", passwordHash: scrypt)
+        #expect(try await users.verify(name: "ann", password: "pw") == .valid)
+        await #expect(throws: StorageError.alreadyExists("user ann")) {
+            try await users.importUser(name: "ann", passwordHash: scrypt)
         }
-        #expect(throws: StorageError.self) { try users.importUser(name: "../x", passwordHash: scrypt) }
+        await #expect(throws: StorageError.self) { try await users.importUser(name: "../x", passwordHash: scrypt) }
     }
 
-    private func storedHash(_ storage: SQLiteStorage, _ name: String) throws -> String {
-        try storage.database.read { connection in
+    private func storedHash(_ storage: SQLiteStorage, _ name: String) async throws -> String {
+        try await storage.database.read { connection in
             try connection.query("SELECT password_hash FROM users WHERE name = ?", name)[0].string(0)
         }
     }

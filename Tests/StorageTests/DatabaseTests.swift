@@ -5,11 +5,11 @@ import Testing
 
 @Suite("Database")
 struct DatabaseTests {
-    @Test func typedValuesRoundTrip() throws {
+    @Test func typedValuesRoundTrip() async throws {
         let folder = try TemporaryDirectory()
         let database = try Database(path: folder.path("db.sqlite"))
         defer { database.close() }
-        let row = try database.write { connection in
+        let row = try await database.write { connection in
             try connection.execute("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n)")
             try connection.run(
                 "INSERT INTO t VALUES (?, ?, ?, ?, ?)", Int64.max, 2.5, "héllo", [0, 1, 255] as [UInt8],
@@ -23,44 +23,44 @@ struct DatabaseTests {
         #expect(row.isNull(4))
     }
 
-    @Test func aThrowingTransactionRollsBack() throws {
+    @Test func aThrowingTransactionRollsBack() async throws {
         let folder = try TemporaryDirectory()
         let database = try Database(path: folder.path("db.sqlite"))
         defer { database.close() }
-        try database.write { try $0.execute("CREATE TABLE t (x)") }
+        try await database.write { try $0.execute("CREATE TABLE t (x)") }
         struct Boom: Error {}
-        #expect(throws: Boom.self) {
-            try database.write { connection in
+        await #expect(throws: Boom.self) {
+            try await database.write { connection in
                 try connection.run("INSERT INTO t VALUES (1)")
                 throw Boom()
             }
         }
-        #expect(try database.read { try $0.query("SELECT count(*) FROM t")[0].int(0) } == 0)
+        #expect(try await database.read { try $0.query("SELECT count(*) FROM t")[0].int(0) } == 0)
     }
 
-    @Test func errorsCarrySQLitesCodeAndMessage() throws {
+    @Test func errorsCarrySQLitesCodeAndMessage() async throws {
         let folder = try TemporaryDirectory()
         let database = try Database(path: folder.path("db.sqlite"))
         defer { database.close() }
         do {
-            try database.read { try $0.run("SELECT * FROM missing_table") }
-            Issue.record("expected an error")
+            try await database.read { try $0.run("SELECT * FROM missing_table") }
+            await Issue.record("expected an error")
         } catch StorageError.sqlite(let error) {
             #expect(error.primaryCode == 1)
             #expect(error.message.contains("missing_table"))
         }
     }
 
-    @Test func aCorruptFileGivesAClearError() throws {
+    @Test func aCorruptFileGivesAClearError() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("corrupt.sqlite")
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path))
         do {
             _ = try SQLiteStorage(path: path, passwordCost: 10)
-            Issue.record("a corrupt file must not open")
+            await Issue.record("a corrupt file must not open")
         } catch let error as StorageError {
             guard case .cannotOpen(let failedPath, let reason) = error else {
-                Issue.record("unexpected error \(error)")
+                await Issue.record("unexpected error \(error)")
                 return
             }
             #expect(failedPath == path)
@@ -89,10 +89,10 @@ struct DatabaseTests {
         #expect(try storage.database.integrityCheck() == "ok")
     }
 
-    @Test func aClosedDatabaseThrowsInsteadOfCrashing() throws {
+    @Test func aClosedDatabaseThrowsInsteadOfCrashing() async throws {
         let folder = try TemporaryDirectory()
         let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
         storage.close()
-        #expect(throws: StorageError.self) { try storage.stores.users.listUsers() }
+        await #expect(throws: StorageError.self) { try await storage.stores.users.listUsers() }
     }
 }

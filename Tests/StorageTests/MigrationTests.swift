@@ -41,11 +41,11 @@ struct MigrationTests {
         #expect(try Migrator.embedded.appliedVersions(storage.database) == versions)
     }
 
-    @Test func aDatabaseFromANewerBinaryIsRefused() throws {
+    @Test func aDatabaseFromANewerBinaryIsRefused() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.path("db.sqlite")
         let storage = try SQLiteStorage(path: path, passwordCost: 10)
-        try storage.database.write { connection in
+        try await storage.database.write { connection in
             try connection.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)")
         }
         storage.close()
@@ -56,7 +56,7 @@ struct MigrationTests {
         #expect(message.contains("newer pop3d"))
     }
 
-    @Test func aFailingMigrationIsRolledBackAndReported() throws {
+    @Test func aFailingMigrationIsRolledBackAndReported() async throws {
         let folder = try TemporaryDirectory()
         let broken = Migrator(migrations: [
             Migration(fileName: "0001_ok.sql", sql: "CREATE TABLE a (x);")!,
@@ -66,7 +66,7 @@ struct MigrationTests {
         defer { database.close() }
         #expect(throws: StorageError.self) { try broken.migrate(database) }
         #expect(try broken.appliedVersions(database) == [1])
-        let tables = try database.read { connection in
+        let tables = try await database.read { connection in
             try connection.query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name = 'b'")
         }
         #expect(tables.isEmpty, "the failed migration's table must be rolled back")

@@ -1,3 +1,4 @@
+public import Storage
 import Glibc
 import Synchronization
 

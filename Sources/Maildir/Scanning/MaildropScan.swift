@@ -2,19 +2,23 @@ import Glibc
 import POP3Core
 import Storage
 
-/// One `MaildirStore.open`: moves new mail, lists `cur/`, sizes each message (index or file), orders them.
-/// A maildrop the index knows costs two `readdir` passes and one index query, no per-file system call.
+/// One scan of a maildrop: moves new mail, lists `cur/`, sizes each message (index row or file), orders them.
+/// A maildrop the index knows costs two `readdir` passes and no per-file system call. Blocking file work only:
+/// the index rows come in from the caller, and the rows to write back go out in `indexUpdate`.
 struct MaildropScan {
     let directory: String
     let user: MailboxName
-    let index: (any MessageIndexStore)?
+    /// The index's rows for this maildrop; nil when there is no index (or it could not be read).
+    let indexed: [IndexedMessage]?
     let uidlSource: UIDLSource
     private(set) var statistics = MaildropScanStatistics()
+    /// What the index should learn from this scan; nil when it has nothing to learn.
+    private(set) var indexUpdate: MessageIndexUpdate?
 
-    init(directory: String, user: MailboxName, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d) {
+    init(directory: String, user: MailboxName, indexed: [IndexedMessage]?, uidlSource: UIDLSource = .pop3d) {
         self.directory = directory
         self.user = user
-        self.index = index
+        self.indexed = indexed
         self.uidlSource = uidlSource
     }
 
@@ -134,12 +138,7 @@ struct MaildropScan {
     /// place anyway is caught when it is next opened (`MaildirStore.openMessage` drops its row). The other
     /// files are read once and their sizes written back (and rows of files that are gone forgotten) in one call.
     private mutating func sizeMessages(_ entries: inout [Entry], in cur: OpenDirectory) throws {
-        var rows: [IndexedMessage] = []
-        if let index {
-            do { rows = try index.indexedMessages(user: user.value) } catch {
-                statistics.indexError = "\(error)"
-            }
-        }
+        let rows = indexed ?? []
         var rowByBaseName = [String: Int](minimumCapacity: rows.count)
         for (position, row) in rows.enumerated() { rowByBaseName[row.baseName] = position }
         var rowSeen = [Bool](repeating: false, count: rows.count)
@@ -184,10 +183,8 @@ struct MaildropScan {
             }
         }
         let remove = rows.indices.filter { !rowSeen[$0] }.map { rows[$0].baseName }.sorted()
-        if let index, statistics.indexError == nil, !upsert.isEmpty || !remove.isEmpty {
-            do { try index.updateIndex(user: user.value, upsert: upsert, remove: remove) } catch {
-                statistics.indexError = "\(error)"
-            }
+        if indexed != nil, !upsert.isEmpty || !remove.isEmpty {
+            indexUpdate = MessageIndexUpdate(upsert: upsert, remove: remove)
         }
     }
 

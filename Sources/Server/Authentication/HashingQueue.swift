@@ -1,36 +1,37 @@
 import NIOCore
-import NIOPosix
+public import NIOPosix
+public import ServiceLifecycle
+public import Storage
 import Synchronization
 
-/// Runs password verification on its own threads, at most one job per core, with a bounded backlog: over it a job
-/// is refused at once, so a flood of bad logins cannot queue unbounded work or starve file and SQLite work.
-final class HashingQueue: Sendable {
+/// Runs password hashing on its own threads, at most one job per core, with a bounded backlog: over it a job is
+/// refused at once (`Full`), so a flood of bad logins cannot queue unbounded work or starve file and SQLite work.
+/// The user store hashes on it; as a service it stops after the services listed after it.
+public final class HashingQueue: BlockingExecutor, Service {
     private let pool: NIOThreadPool
     private let waiting = Atomic<Int>(0)
     private let limit: Int
 
-    struct Full: Error {}
-
-    init(threads: Int, backlog: Int) {
-        pool = NIOThreadPool(numberOfThreads: threads)
-        limit = threads + backlog
+    public struct Full: Error, CustomStringConvertible {
+        public var description: String { "too many password checks are waiting" }
     }
 
-    func start() { pool.start() }
+    public init(threads: Int, backlog: Int) {
+        pool = NIOThreadPool(numberOfThreads: max(1, threads))
+        limit = max(1, threads) + backlog
+        pool.start()
+    }
 
-    func shutdown() async throws { try await pool.shutdownGracefully() }
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
+    }
 
-    /// Runs `work` on a hashing thread, or fails with `Full` when the backlog is full.
-    func submit<T: Sendable>(on eventLoop: any EventLoop, _ work: @escaping @Sendable () throws -> T)
-        -> EventLoopFuture<T>
-    {
+    /// Runs `work` on a hashing thread, or throws `Full` at once when the backlog is full.
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         let admitted = waiting.add(1, ordering: .relaxed).newValue
-        guard admitted <= limit else {
-            waiting.subtract(1, ordering: .relaxed)
-            return eventLoop.makeFailedFuture(Full())
-        }
-        return pool.runIfActive(eventLoop: eventLoop, work).always { [self] _ in
-            self.waiting.subtract(1, ordering: .relaxed)
-        }
+        defer { waiting.subtract(1, ordering: .relaxed) }
+        guard admitted <= limit else { throw Full() }
+        return try await pool.runIfActive(work)
     }
 }

@@ -1,36 +1,47 @@
 import Foundation
-import Logging
+public import Logging
 import MonitorProtocol
-import NIOPosix
 public import ServiceLifecycle
-import Storage
+public import Storage
 import Synchronization
 
-/// Writes the live metrics and the waiting session rows to SQLite every few seconds and once more at shutdown,
+/// Writes the live metrics to the metrics store every few seconds and once more at shutdown,
 /// and rolls old samples up into hourly points.
 public final class MetricsSampler: Service {
-    private let server: ServerContext
+    private let metrics: ServerMetrics
+    private let store: any MetricsStore
+    private let interval: Duration
+    private let rawRetention: Duration
+    private let hourlyRetention: Duration
+    private let logger: Logger
     private let lastRollUp = Mutex(Date.distantPast)
 
-    public init(server: ServerContext) {
-        self.server = server
+    public init(
+        metrics: ServerMetrics, store: any MetricsStore, interval: Duration, rawRetention: Duration,
+        hourlyRetention: Duration, logger: Logger
+    ) {
+        self.metrics = metrics
+        self.store = store
+        self.interval = interval
+        self.rawRetention = rawRetention
+        self.hourlyRetention = hourlyRetention
+        self.logger = logger
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: server.configuration.sampleInterval)
+                try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { break }
                 await sampleOnce()
             }
         }
         await sampleOnce()
-        server.logger.info("metrics flushed")
+        logger.info("metrics flushed")
     }
 
-    /// One sample of every metric, the waiting activity rows, and an hourly roll-up.
+    /// One sample of every metric, and an hourly roll-up.
     public func sampleOnce() async {
-        let server = self.server
         let now = Date()
         let rollUpDue = lastRollUp.withLock { last in
             guard now.timeIntervalSince(last) > 3_600 else { return false }
@@ -38,21 +49,16 @@ public final class MetricsSampler: Service {
             return true
         }
         do {
-            try await server.ioPool.runIfActive {
-                let samples = server.metrics.snapshot().map {
-                    MetricSample(metric: $0.0.name, time: now, value: Double($0.1))
-                }
-                try server.stores.metrics.appendSamples(samples)
-                try server.flushActivity()
-                if rollUpDue {
-                    let configuration = server.configuration
-                    try server.stores.metrics.rollUp(
-                        now: now, rawRetention: Self.seconds(configuration.rawMetricsRetention),
-                        hourlyRetention: Self.seconds(configuration.hourlyMetricsRetention))
-                }
+            let samples = metrics.snapshot().map {
+                MetricSample(metric: MetricKey($0.0.name), time: now, value: Double($0.1))
+            }
+            try await store.appendSamples(samples)
+            if rollUpDue {
+                try await store.rollUp(
+                    now: now, rawRetention: Self.seconds(rawRetention), hourlyRetention: Self.seconds(hourlyRetention))
             }
         } catch {
-            server.logger.error("cannot write metrics", metadata: ["error": "\(error)"])
+            logger.error("cannot write metrics", metadata: ["error": "\(error)"])
         }
     }
 

@@ -32,11 +32,6 @@ public final class PrometheusEndpoint: Service {
         self.onBound = onBound
     }
 
-    /// The endpoint of a running server.
-    public convenience init(server: ServerContext, address: MetricsListenAddress) {
-        self.init(address: address, metrics: server.metrics, logger: server.logger)
-    }
-
     public func run() async throws {
         let channel: any Channel
         do {

@@ -13,7 +13,8 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
     /// Complete frames waiting beyond this many stop reading from the socket until the queue drains.
     static let maxQueuedFrames = 16
 
-    private let server: ServerContext
+    private let logger: Logger
+    private let metrics: ServerMetrics
     private let processor: MonitorRequestProcessor
     private let timeouts: MonitorTimeouts
     private let peer: String
@@ -32,8 +33,12 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
     private var frameTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
 
-    init(server: ServerContext, processor: MonitorRequestProcessor, timeouts: MonitorTimeouts, peer: String) {
-        self.server = server
+    init(
+        processor: MonitorRequestProcessor, timeouts: MonitorTimeouts, peer: String, logger: Logger,
+        metrics: ServerMetrics
+    ) {
+        self.logger = logger
+        self.metrics = metrics
         self.processor = processor
         self.timeouts = timeouts
         self.peer = peer
@@ -46,7 +51,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        server.logger.debug("monitor connect", metadata: ["peer": "\(peer)"])
+        logger.debug("monitor connect", metadata: ["peer": "\(peer)"])
         scheduleIdleTimer()
         context.fireChannelActive()
     }
@@ -77,7 +82,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        server.logger.debug("monitor connection error", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        logger.debug("monitor connection error", metadata: ["peer": "\(peer)", "error": "\(error)"])
         closeNow()
     }
 
@@ -127,7 +132,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
         guard restart || frameTimer == nil else { return }
         frameTimer?.cancel()
         frameTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.frame) { [self] in
-            server.logger.info("monitor request incomplete in time; closing", metadata: ["peer": "\(peer)"])
+            logger.info("monitor request incomplete in time; closing", metadata: ["peer": "\(peer)"])
             closeNow()
         }
     }
@@ -142,8 +147,8 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
             resumeReadingIfHeld()
             busy = true
             let processor = self.processor
-            server.ioPool.runIfActive(eventLoop: context.eventLoop) {
-                processor.answer(frame)
+            context.eventLoop.makeFutureWithTask {
+                await processor.answer(frame)
             }.assumeIsolated().whenComplete { [self] result in
                 busy = false
                 let outcome: MonitorOutcome
@@ -159,7 +164,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
             return
         }
         if let error = frameError {
-            server.metrics.add(.monitorRequests)
+            metrics.add(.monitorRequests)
             log(admin: nil, request: "unframed request", status: error.status, detail: error.message)
             send(error.response.encoded(), thenClose: true)
         } else if inputClosed || lastFrameReceived {
@@ -170,7 +175,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
     }
 
     private func finish(_ frame: MonitorRequestFrame, _ outcome: MonitorOutcome) {
-        server.metrics.add(.monitorRequests)
+        metrics.add(.monitorRequests)
         let detail = outcome.status == .ok ? nil : Self.message(of: outcome.response)
         log(admin: outcome.admin, request: outcome.request, status: outcome.status, detail: detail)
         guard context != nil, !closing else { return }
@@ -213,7 +218,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
         guard let context, !closing else { return }
         idleTimer?.cancel()
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.idle) { [self] in
-            server.logger.debug("monitor connection idle; closing", metadata: ["peer": "\(peer)"])
+            logger.debug("monitor connection idle; closing", metadata: ["peer": "\(peer)"])
             closeNow()
         }
     }
@@ -228,7 +233,7 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
             "status": "0x\(hex.count < 2 ? "0" + hex : hex)",
         ]
         let reason = detail.map { $0.isEmpty ? "" : " (\($0))" } ?? ""
-        server.logger.info("monitor request: \(request): \(status.name)\(reason)", metadata: metadata)
+        logger.info("monitor request: \(request): \(status.name)\(reason)", metadata: metadata)
     }
 
     private static func message(of response: MonitorResponse) -> String? {

@@ -1,3 +1,4 @@
+public import Logging
 public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
@@ -5,27 +6,36 @@ public import ServiceLifecycle
 /// The monitor service: binds the monitor port (unless it is disabled with port -1), answers pop3ctl until
 /// graceful shutdown, then closes the port.
 public final class MonitorListener: Service {
-    private let server: ServerContext
+    private let address: String
+    private let port: Int
+    private let processor: MonitorRequestProcessor
+    private let metrics: ServerMetrics
+    private let logger: Logger
     private let group: any EventLoopGroup
     private let timeouts: MonitorTimeouts
     /// Called with the bound address (tests and logs learn the port when 0 was asked for).
     private let onBound: @Sendable (SocketAddress) -> Void
 
+    /// Serves the monitor on `address`:`port` (-1: not at all), answering with `processor`.
     public init(
-        server: ServerContext, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        timeouts: MonitorTimeouts = .standard, onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+        address: String, port: Int, processor: MonitorRequestProcessor, metrics: ServerMetrics, logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeouts: MonitorTimeouts = .standard,
+        onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
-        self.server = server
+        self.address = address
+        self.port = port
+        self.processor = processor
+        self.metrics = metrics
+        self.logger = logger
         self.group = group
         self.timeouts = timeouts
         self.onBound = onBound
     }
 
     public func run() async throws {
-        let address = server.configuration.monitorAddress
-        let port = server.configuration.monitorPort
+        let (address, port) = (self.address, self.port)
         guard port != -1 else {
-            server.logger.info("monitor disabled")
+            logger.info("monitor disabled")
             return
         }
         let channel: any Channel
@@ -35,23 +45,21 @@ public final class MonitorListener: Service {
             throw MonitorListenerError.cannotBind(address: address, port: port, reason: "\(error)")
         }
         if let local = channel.localAddress {
-            server.logger.info("monitor listening", metadata: ["address": "\(local)"])
+            logger.info("monitor listening", metadata: ["address": "\(local)"])
             if !MonitorAddress.isLoopback(local) {
-                server.logger.warning(
+                logger.warning(
                     "the monitor port is reachable beyond this machine; tokens and passwords cross the network in clear",
                     metadata: ["address": "\(local)"])
             }
             onBound(local)
         }
         try? await gracefulShutdown()
-        server.logger.info("monitor stopping")
+        logger.info("monitor stopping")
         try? await channel.close()
     }
 
     private func bootstrap() -> ServerBootstrap {
-        let server = self.server
-        let timeouts = self.timeouts
-        let processor = MonitorRequestProcessor(server: server)
+        let (processor, timeouts, logger, metrics) = (self.processor, self.timeouts, self.logger, self.metrics)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -63,7 +71,7 @@ public final class MonitorListener: Service {
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress.map(MonitorAddress.describe) ?? "unknown"
                     let handler = MonitorConnectionHandler(
-                        server: server, processor: processor, timeouts: timeouts, peer: peer)
+                        processor: processor, timeouts: timeouts, peer: peer, logger: logger, metrics: metrics)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

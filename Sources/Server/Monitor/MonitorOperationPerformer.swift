@@ -2,70 +2,81 @@ public import Foundation
 import Maildir
 public import MonitorProtocol
 import POP3Core
-import Storage
+public import Storage
+public import Logging
 
 /// Carries out one checked monitor operation against the stores and the live state of the process.
-/// Every method blocks (SQLite, hashing): call it on the I/O pool, never on an event loop.
 public struct MonitorOperationPerformer: Sendable {
-    private let server: ServerContext
+    /// The stores; `users` must be the auth cache's, so a change here drops its entries at once.
+    private let stores: Stores
+    private let maildirRoot: MaildirRoot
+    private let liveSessions: LiveSessions
+    private let metrics: ServerMetrics
+    private let logger: Logger
     private let now: @Sendable () -> Date
 
-    public init(server: ServerContext, now: @escaping @Sendable () -> Date = { Date() }) {
-        self.server = server
+    public init(
+        stores: Stores, maildirRoot: MaildirRoot, liveSessions: LiveSessions, metrics: ServerMetrics, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.stores = stores
+        self.maildirRoot = maildirRoot
+        self.liveSessions = liveSessions
+        self.metrics = metrics
+        self.logger = logger
         self.now = now
     }
 
     /// The reply to `operation`, or the refusal to answer. `version` decides how refusals are worded on the wire
     /// (v1 has no "not found" or "already exists").
-    public func perform(_ operation: MonitorOperation, version: MonitorVersion) throws(MonitorFailure)
+    public func perform(_ operation: MonitorOperation, version: MonitorVersion) async throws(MonitorFailure)
         -> MonitorReply
     {
         let refusals = MonitorRefusals(version: version)
         do {
-            return try reply(to: operation, refusals: refusals)
+            return try await reply(to: operation, refusals: refusals)
         } catch let failure as MonitorFailure {
             throw failure
         } catch {
             let failure = refusals.failure(for: error, doing: operation.logDescription)
             if failure.status == .serverError {
-                server.logger.error(
+                logger.error(
                     "monitor request failed", metadata: ["request": "\(operation.logDescription)", "error": "\(error)"])
             }
             throw failure
         }
     }
 
-    private func reply(to operation: MonitorOperation, refusals: MonitorRefusals) throws -> MonitorReply {
-        let stores = server.stores
+    private func reply(to operation: MonitorOperation, refusals: MonitorRefusals) async throws -> MonitorReply {
         switch operation {
         case .legacyCounter(let counter):
             return .legacyCounter(LegacyCounter.wireValue(currentValue(counter.metric)))
         case .setBufferSize(let size):
-            try stores.settings.setValue(String(size), forKey: SettingKeys.bufferSize)
+            try await stores.settings.setValue(String(size), for: .bufferSize)
             return .done
         case .setMaildir(let path):
             try Self.checkMaildir(path)
-            try stores.settings.setValue(path, forKey: SettingKeys.maildir)
-            server.setMaildir(path)
+            try await stores.settings.setValue(path, for: .maildir)
+            maildirRoot.move(to: path)
             return .done
         case .addAdmin(let name, let token):
-            try stores.tokens.addToken(admin: name, token: token.text)
+            try await stores.tokens.addToken(admin: name, token: token.text)
             return .done
         case .deleteAdmin(let name):
-            guard try stores.tokens.deleteToken(admin: name) else { throw refusals.notFound("admin \(name)") }
+            guard try await stores.tokens.deleteToken(admin: name) else { throw refusals.notFound("admin \(name)") }
             return .done
         case .addUser(let name, let password):
             // A Dovecot passwd-file field ("{SHA512-CRYPT}$6$…", "{PLAIN}x") as `users import` sends it.
             switch try ImportedPassword(field: password) {
-            case .plain(let plain): try stores.users.createUser(name: name, password: plain)
-            case .crypt(let hash): try stores.users.importUser(name: name, passwordHash: hash.stored)
+            case .plain(let plain): try await stores.users.createUser(name: name, password: plain)
+            case .crypt(let hash): try await stores.users.importUser(name: name, passwordHash: hash.stored)
             }
             return .done
         case .deleteUser(let name):
-            guard try stores.users.deleteUser(name: name) else { throw refusals.notFound("user \(name)") }
+            guard try await stores.users.deleteUser(name: name) else { throw refusals.notFound("user \(name)") }
             return .done
         case .changePassword(let name, let password):
-            guard try stores.users.changePassword(name: name, newPassword: password) else {
+            guard try await stores.users.changePassword(name: name, newPassword: password) else {
                 throw refusals.notFound("user \(name)")
             }
             return .done
@@ -78,19 +89,19 @@ public struct MonitorOperationPerformer: Sendable {
             let values = MetricID.allCases.map { MetricValue(metric: $0, value: currentValue($0)) }
             return .metrics(MetricsSnapshot(time: UnixTime.seconds(now()), values: values))
         case .history(let query):
-            return .history(try history(query))
+            return .history(try await history(query))
         case .listUsers(let after):
-            let users = try stores.users.listUsers().map {
+            let users = try await stores.users.listUsers().map {
                 AccountEntry(name: $0.name, createdAt: UnixTime.seconds($0.createdAt))
             }
             return .users(ListPage.page(of: users, after: after, key: \.name))
         case .listAdmins(let after):
-            let admins = try stores.tokens.listTokens().map {
+            let admins = try await stores.tokens.listTokens().map {
                 AccountEntry(name: $0.admin, createdAt: UnixTime.seconds($0.createdAt))
             }
             return .admins(ListPage.page(of: admins, after: after, key: \.name))
         case .listSessions(let after):
-            let sessions = server.liveSessions.list().map {
+            let sessions = liveSessions.list().map {
                 SessionEntry(
                     id: $0.sessionID, user: $0.user ?? "", peer: $0.peer, since: UnixTime.seconds($0.since),
                     bytesIn: UInt64(max(0, $0.bytesIn)), bytesOut: UInt64(max(0, $0.bytesOut)))
@@ -100,21 +111,21 @@ public struct MonitorOperationPerformer: Sendable {
             // The server's working directory is not the operator's: only absolute paths are unambiguous.
             guard path.hasPrefix("/") else { throw MonitorFailure(.badData, "the backup path must be absolute") }
             do {
-                try stores.maintenance.backup(to: path)
+                try await stores.maintenance.backup(to: path)
             } catch StorageError.alreadyExists {
                 throw refusals.alreadyExists(path)
             }
-            server.logger.notice("database backed up", metadata: ["file": "\(path)"])
+            logger.notice("database backed up", metadata: ["file": "\(path)"])
             return .done
         }
     }
 
     /// A metric as the wire carries it: never negative (a gauge can dip below zero for an instant).
     private func currentValue(_ metric: MetricID) -> UInt64 {
-        UInt64(max(0, server.metrics.value(metric)))
+        UInt64(max(0, metrics.value(metric)))
     }
 
-    private func history(_ query: HistoryQuery) throws -> HistorySeries {
+    private func history(_ query: HistoryQuery) async throws -> HistorySeries {
         // The parser checks this too; checked again so a query built elsewhere cannot ask the store for millions.
         if let problem = query.problem { throw MonitorFailure(problem, "the history query is out of range") }
         // Past 2^52 seconds a Double no longer tells neighbouring seconds apart, and no sample lives there.
@@ -122,8 +133,8 @@ public struct MonitorOperationPerformer: Sendable {
         if query.to <= -representable || query.from >= representable {
             return HistorySeries(metric: query.metric, step: query.step, points: [])
         }
-        let points = try server.stores.metrics.history(
-            metric: query.metric.name, kind: query.metric.isCounter ? .counter : .gauge,
+        let points = try await stores.metrics.history(
+            metric: MetricKey(query.metric.name), kind: query.metric.isCounter ? .counter : .gauge,
             from: Date(timeIntervalSince1970: Double(query.from)), to: Date(timeIntervalSince1970: Double(query.to)),
             step: Double(query.step)
         ).map {
@@ -141,14 +152,6 @@ public struct MonitorOperationPerformer: Sendable {
             throw MonitorFailure(.badData, "\(path) exists and is not a folder")
         }
     }
-}
-
-/// The settings keys the monitor writes.
-enum SettingKeys {
-    /// The maildir root; pop3d reads it at start when no -m is given.
-    static let maildir = "maildir"
-    /// The v1 buffer size, kept for the seed client.
-    static let bufferSize = "buffer_size"
 }
 
 /// Unix seconds of a date, without trapping on dates far outside Int64's range.

@@ -1,27 +1,31 @@
+public import Logging
 public import MonitorProtocol
+public import Storage
 
 /// Answers one framed monitor request: checks the token, then method, target and data, then carries it out.
 /// Blocking (the token check and most operations reach SQLite): run it on the I/O pool.
 public struct MonitorRequestProcessor: Sendable {
-    private let server: ServerContext
+    private let tokens: any TokenStore
     private let performer: MonitorOperationPerformer
+    private let logger: Logger
 
-    public init(server: ServerContext, performer: MonitorOperationPerformer? = nil) {
-        self.server = server
-        self.performer = performer ?? MonitorOperationPerformer(server: server)
+    public init(tokens: any TokenStore, performer: MonitorOperationPerformer, logger: Logger) {
+        self.tokens = tokens
+        self.performer = performer
+        self.logger = logger
     }
 
     /// The answer to `frame` and what the log says about it. Never throws: every failure is a status.
-    public func answer(_ frame: MonitorRequestFrame) -> MonitorOutcome {
+    public func answer(_ frame: MonitorRequestFrame) async -> MonitorOutcome {
         var outcome = MonitorOutcome(
             response: .failure(MonitorFailure(.serverError, "not answered"), to: frame), admin: nil,
             request: Self.rawDescription(of: frame))
-        guard let admin = authenticate(frame, into: &outcome) else { return outcome }
+        guard let admin = await authenticate(frame, into: &outcome) else { return outcome }
         outcome.admin = admin
         do throws(MonitorFailure) {
             let operation = try frame.operation()
             outcome.request = operation.logDescription
-            outcome.response = .success(try performer.perform(operation, version: frame.version), to: frame)
+            outcome.response = .success(try await performer.perform(operation, version: frame.version), to: frame)
         } catch {
             outcome.response = .failure(error, to: frame)
         }
@@ -29,20 +33,20 @@ public struct MonitorRequestProcessor: Sendable {
     }
 
     /// The admin owning the frame's token, or nil with the refusal written into `outcome`.
-    private func authenticate(_ frame: MonitorRequestFrame, into outcome: inout MonitorOutcome) -> String? {
+    private func authenticate(_ frame: MonitorRequestFrame, into outcome: inout MonitorOutcome) async -> String? {
         let refused = MonitorFailure(.authenticationFailed, "the token is not an admin's token")
         guard let token = frame.token else {
             outcome.response = .failure(refused, to: frame)
             return nil
         }
         do {
-            guard let admin = try server.stores.tokens.admin(forToken: token.text) else {
+            guard let admin = try await tokens.admin(forToken: token.text) else {
                 outcome.response = .failure(refused, to: frame)
                 return nil
             }
             return admin
         } catch {
-            server.logger.error("cannot check a monitor token", metadata: ["error": "\(error)"])
+            logger.error("cannot check a monitor token", metadata: ["error": "\(error)"])
             outcome.response = .failure(MonitorFailure(.serverError, "the server could not check the token"), to: frame)
             return nil
         }

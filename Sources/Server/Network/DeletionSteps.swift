@@ -3,13 +3,13 @@ import Maildir
 import NIOCore
 import NIOPosix
 
-/// DELE, RSET and QUIT's UPDATE for one logged-in session: each a deletion-journal step on the I/O pool, its
-/// success (or not) handed back on the event loop.
+/// DELE, RSET and QUIT's UPDATE for one logged-in session: each a deletion-journal step (the maildrop service does
+/// its own hops), its success (or not) handed back on the event loop.
 struct DeletionSteps {
     let service: MaildropService
     let maildrop: Maildrop
     let sessionID: String
-    let server: ServerContext
+    let metrics: ServerMetrics
     let eventLoop: any EventLoop
     let logger: Logger
 
@@ -17,19 +17,19 @@ struct DeletionSteps {
     func record(_ number: Int, then answer: @escaping (Bool) -> Void) {
         run(
             { [service, maildrop, sessionID] in
-                try service.recordDeletion(of: number, in: maildrop, session: sessionID)
+                try await service.recordDeletion(of: number, in: maildrop, session: sessionID)
             }, then: { answer($0 != nil) })
     }
 
     /// RSET: the session's pending rows go.
     func reset(then answer: @escaping (Bool) -> Void) {
-        run({ [service, sessionID] in try service.discardDeletions(session: sessionID) }, then: { answer($0 != nil) })
+        run({ [service, sessionID] in try await service.discardDeletions(session: sessionID) }, then: { answer($0 != nil) })
     }
 
     /// QUIT: the journal is applied; true when every marked message is gone.
     func commit(then answer: @escaping (Bool) -> Void) {
-        let step: @Sendable () throws -> DeletionOutcome = { [service, maildrop, sessionID] in
-            try service.commitDeletions(in: maildrop, session: sessionID)
+        let step: @Sendable () async throws -> DeletionOutcome = { [service, maildrop, sessionID] in
+            try await service.commitDeletions(in: maildrop, session: sessionID)
         }
         run(step) { outcome in
             guard let outcome else { return answer(false) }
@@ -40,7 +40,7 @@ struct DeletionSteps {
             if !outcome.bookkeeping.isEmpty {
                 logger.error("deletion journal bookkeeping failed; the next start finishes it")
             }
-            server.metrics.add(.messagesDeleted, Int64(outcome.removed))
+            metrics.add(.messagesDeleted, Int64(outcome.removed))
             answer(outcome.failures.isEmpty)
         }
     }
@@ -48,17 +48,17 @@ struct DeletionSteps {
     /// A session that ended without QUIT leaves its DELE marks behind: they go now rather than at the next start.
     func discardAfterDrop() {
         let (service, sessionID, logger) = (self.service, self.sessionID, self.logger)
-        server.ioPool.submit { _ in
-            do { try service.discardDeletions(session: sessionID) } catch {
+        Task {
+            do { try await service.discardDeletions(session: sessionID) } catch {
                 logger.warning("cannot clear pending deletions; the next start does", metadata: ["error": "\(error)"])
             }
         }
     }
 
     private func run<Value: Sendable>(
-        _ step: @escaping @Sendable () throws -> Value, then answer: @escaping (Value?) -> Void
+        _ step: @escaping @Sendable () async throws -> Value, then answer: @escaping (Value?) -> Void
     ) {
-        server.ioPool.runIfActive(eventLoop: eventLoop, step).assumeIsolated().whenComplete { [logger] result in
+        eventLoop.makeFutureWithTask(step).assumeIsolated().whenComplete { [logger] result in
             if case .failure(let error) = result {
                 logger.error("deletion journal failed", metadata: ["error": "\(error)"])
             }

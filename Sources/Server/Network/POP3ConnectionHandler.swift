@@ -14,7 +14,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let server: ServerContext
+    private let factory: POP3ConnectionFactory
     private let sessionID: String
     private let peer: String
     private let decoder: POP3LineDecoder
@@ -32,23 +32,19 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     private var readHeld = false
     private var needsFlush = false
     private var endReason: SessionEndReason?
+    /// The maildrop lock was given back ahead of the session's last answer.
+    private var leaseReleased = false
 
-    init(server: ServerContext, sessionID: String, peer: String, implicitTLS: Bool, decoder: POP3LineDecoder) {
-        self.server = server
+    init(
+        session: POP3Session, sessionID: String, peer: String, factory: POP3ConnectionFactory,
+        decoder: POP3LineDecoder, logger: Logger
+    ) {
+        self.factory = factory
         self.sessionID = sessionID
         self.peer = peer
         self.decoder = decoder
-        self.accounting = SessionAccounting(server: server, sessionID: sessionID, peer: peer)
-        self.session = POP3Session(
-            configuration: POP3SessionConfiguration(
-                implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
-                tlsAvailable: server.tls != nil, tlsActive: implicitTLS,
-                plaintextAuthAllowed: server.plaintextAuthAllowed(peer: peer),
-                timeouts: POP3Timeouts(
-                    preLogin: server.configuration.preLoginTimeout, idle: server.configuration.idleTimeout)))
-        var logger = server.logger
-        logger[metadataKey: "session"] = "\(sessionID)"
-        logger[metadataKey: "peer"] = "\(peer)"
+        self.accounting = SessionAccounting(book: factory.book, sessionID: sessionID, peer: peer)
+        self.session = session
         self.logger = logger
     }
 
@@ -96,18 +92,23 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         // A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next
         // start. One whose QUIT is being applied keeps them, even when the client is gone before it finishes.
         if session.counters.dele > 0, session.state != .update, endReason != .quit { deletions?.discardAfterDrop() }
-        opened?.maildrop.lease.release()
+        if let lease = opened?.maildrop.lease { releaseOffLoop(lease) }
         accounting.finished(
             reason: endReason ?? .dropped, user: session.user, counters: session.counters,
             maildropSize: opened?.maildrop.maildrop.totalWireSize ?? 0, logger: logger)
         // A big maildrop's listing is freed on the pool: 50,000 entries take milliseconds an event loop should not.
         if let retired = opened?.maildrop.maildrop, retired.messages.count >= 1_000 {
             let listing = session.releaseListing()
-            server.ioPool.submit { _ in withExtendedLifetime((retired, listing)) {} }
+            factory.files.submit { _ in withExtendedLifetime((retired, listing)) {} }
         }
         opened = nil
         self.context = nil
         context.fireChannelInactive()
+    }
+
+    /// Unlocking closes a file: never on the event loop. (A lease also unlocks when freed, should the pool be gone.)
+    private func releaseOffLoop(_ lease: any MaildropLease) {
+        factory.files.submit { _ in lease.release() }
     }
 
     // MARK: Actions
@@ -116,7 +117,12 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         guard let context else { return }
         // The last answer goes out after the maildrop is released (RFC 1939 UPDATE releases before it answers
         // QUIT), so a client that logs in again as soon as it reads that answer is never told [IN-USE].
-        if actions.contains(where: \.closesSession) { opened?.maildrop.lease.release() }
+        if actions.contains(where: \.closesSession), !leaseReleased, let lease = opened?.maildrop.lease {
+            leaseReleased = true
+            factory.files.runIfActive(eventLoop: context.eventLoop) { lease.release() }
+                .assumeIsolated().whenComplete { [self] _ in perform(actions) }
+            return
+        }
         for action in actions {
             switch action {
             case .send(let response): write(context.channel.allocator.buffer(bytes: response.encoded()))
@@ -128,7 +134,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                 }
                 if streamer == nil {
                     streamer = MessageStreamer(
-                        ioPool: server.ioPool, channel: context.channel, logger: logger, sink: self)
+                        ioPool: factory.files, channel: context.channel, logger: logger, sink: self)
                 }
                 streamer?.send(
                     number: number, status: status, bodyLines: bodyLines, readAheadNumbers: readAhead,
@@ -161,16 +167,16 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
 
     private func authenticate(user: String, password: [UInt8]) {
         guard let context else { return }
-        LoginAttempt(server: server, peer: peer, logger: logger, eventLoop: context.eventLoop)
+        LoginAttempt(service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop)
             .run(user: user, password: password) { [self] outcome in
                 switch outcome {
                 case .opened(let maildrop, let service):
-                    guard self.context != nil else { return maildrop.lease.release() }
+                    guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
                     opened = (maildrop, service)
                     accounting.loggedIn(user: user)
                     logger[metadataKey: "user"] = "\(user)"
                     deletions = DeletionSteps(
-                        service: service, maildrop: maildrop.maildrop, sessionID: sessionID, server: server,
+                        service: service, maildrop: maildrop.maildrop, sessionID: sessionID, metrics: factory.book.metrics,
                         eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
                     answer { $0.authenticationSucceeded(listing: listing) }
@@ -192,7 +198,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         flushIfNeeded()
         decoder.discardBufferedInput()
         do {
-            guard let credentials = server.tls else { throw NIOSSLError.failedToLoadCertificate }
+            guard let credentials = factory.tls else { throw NIOSSLError.failedToLoadCertificate }
             try context.pipeline.syncOperations.addHandler(
                 NIOSSLServerHandler(context: credentials.context), position: .first)
         } catch {
@@ -240,7 +246,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     var canTakeMore: Bool { context?.channel.isWritable ?? false }
 
     func messageSent(number: Int) {
-        server.metrics.add(.messagesRetrieved)
+        factory.book.metrics.add(.messagesRetrieved)
         perform(session.messageSent(number: number))
     }
 

@@ -9,8 +9,12 @@ public import ServiceLifecycle
 /// The POP3 service: binds the listening sockets, serves connections until graceful shutdown, then tells every
 /// live session the server is stopping and waits (boundedly) for them to close.
 public final class POP3Listener: Service {
-    private let server: ServerContext
+    private let connections: POP3ConnectionFactory
+    private let limiter: ConnectionLimiter
+    private let addresses: [String]
     private let port: Int
+    /// How long shutdown waits for sessions to close after telling them the server stops.
+    private let drainLimit: Duration
     /// True for the RFC 8314 port: TLS starts before the greeting.
     private let implicitTLS: Bool
     private let group: any EventLoopGroup
@@ -20,14 +24,18 @@ public final class POP3Listener: Service {
     private let onReady: @Sendable () -> Void
 
     public init(
-        server: ServerContext, implicitTLS: Bool = false,
+        connections: POP3ConnectionFactory, limiter: ConnectionLimiter, addresses: [String], port: Int,
+        implicitTLS: Bool = false, drainLimit: Duration = .seconds(5),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in },
         onReady: @escaping @Sendable () -> Void = {}
     ) {
-        self.server = server
+        self.connections = connections
+        self.limiter = limiter
+        self.addresses = addresses
         self.implicitTLS = implicitTLS
-        self.port = implicitTLS ? server.configuration.tlsPort ?? 995 : server.configuration.port
+        self.port = port
+        self.drainLimit = drainLimit
         self.group = group
         self.onBound = onBound
         self.onReady = onReady
@@ -35,36 +43,38 @@ public final class POP3Listener: Service {
 
     public func run() async throws {
         var channels: [any Channel] = []
-        for address in server.configuration.listenAddresses {
+        let logger = connections.logger
+        for address in addresses {
             do {
                 let channel = try await bootstrap(ipv6Only: address.contains(":"))
                     .bind(host: address, port: port).get()
                 channels.append(channel)
                 if let local = channel.localAddress {
-                    server.logger.info(
+                    logger.info(
                         implicitTLS ? "POP3S listening" : "POP3 listening", metadata: ["address": "\(local)"])
                     onBound(local)
                 }
             } catch {
                 // "::" fails on hosts without IPv6; that is fine while another address is bound.
-                server.logger.warning("cannot listen", metadata: ["address": "\(address)", "error": "\(error)"])
+                logger.warning("cannot listen", metadata: ["address": "\(address)", "error": "\(error)"])
             }
         }
         guard !channels.isEmpty else {
-            throw ListenerError.nothingBound(server.configuration.listenAddresses, port)
+            throw ListenerError.nothingBound(addresses, port)
         }
         onReady()
         try? await gracefulShutdown()
-        server.logger.info("POP3 stopping: closing listeners and telling sessions")
+        logger.info("POP3 stopping: closing listeners and telling sessions")
         for channel in channels { try? await channel.close() }
-        server.liveSessions.shutdownAll()
-        for _ in 0..<100 where server.liveSessions.count > 0 {
-            try? await Task.sleep(for: .milliseconds(50))
+        let liveSessions = connections.book.liveSessions
+        liveSessions.shutdownAll()
+        if await !liveSessions.drained(within: drainLimit) {
+            logger.warning("sessions still open at shutdown", metadata: ["count": "\(liveSessions.count)"])
         }
     }
 
     private func bootstrap(ipv6Only: Bool) -> ServerBootstrap {
-        let server = self.server
+        let (connections, limiter) = (self.connections, self.limiter)
         let implicitTLS = self.implicitTLS
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1_024)
@@ -82,10 +92,10 @@ public final class POP3Listener: Service {
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress.map(Self.describe) ?? "unknown"
                     let operations = channel.pipeline.syncOperations
-                    let decision = server.limiter.admit(peer)
+                    let decision = limiter.admit(peer)
                     guard decision == .admitted else {
-                        server.metrics.add(.connectionsRejected)
-                        server.logger.warning(
+                        connections.book.metrics.add(.connectionsRejected)
+                        connections.logger.warning(
                             "connection refused: limit reached",
                             metadata: [
                                 "peer": "\(peer)", "limit": "\(decision == .overTotal ? "total" : "per address")",
@@ -93,14 +103,11 @@ public final class POP3Listener: Service {
                         try operations.addHandler(RefusingHandler())
                         return
                     }
-                    channel.closeFuture.whenComplete { _ in server.limiter.release(peer) }
-                    if implicitTLS, let credentials = server.tls {
+                    channel.closeFuture.whenComplete { _ in limiter.release(peer) }
+                    if implicitTLS, let credentials = connections.tls {
                         try operations.addHandler(NIOSSLServerHandler(context: credentials.context))
                     }
-                    let decoder = POP3LineDecoder()
-                    let handler = POP3ConnectionHandler(
-                        server: server, sessionID: SessionID.make(), peer: peer, implicitTLS: implicitTLS,
-                        decoder: decoder)
+                    let (decoder, handler) = connections.makeHandlers(peer: peer, implicitTLS: implicitTLS)
                     try operations.addHandlers([ByteToMessageHandler(decoder), handler])
                 }
             }

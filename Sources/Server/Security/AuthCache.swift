@@ -1,12 +1,12 @@
 import Crypto
 import Foundation
-import Storage
+public import Storage
 import Synchronization
 
 /// Remembers successful password verifications for a short time, so a client that logs in every minute does not
 /// pay for scrypt every time. Keyed by user and an HMAC of the password under a per-process random key: the
 /// password itself is never kept. Password changes and deletions through this store drop the entry at once.
-final class CachingUserStore: UserStore {
+public final class CachingUserStore: UserStore {
     private struct Entry {
         let digest: [UInt8]
         /// The store's password stamp when this was verified: another process's change makes it stale.
@@ -27,7 +27,7 @@ final class CachingUserStore: UserStore {
     /// The clock entries expire by; tests pass one they move by hand.
     private let now: @Sendable () -> ContinuousClock.Instant
 
-    init(
+    public init(
         wrapping store: any UserStore, lifetime: Duration,
         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
@@ -46,11 +46,11 @@ final class CachingUserStore: UserStore {
         cachedEntry(name: name, password: password) != nil
     }
 
-    /// True when the cache may answer: a fresh matching entry whose stamp still equals the stored one. Blocking
-    /// (one indexed read); run it on the I/O pool, so a cached login skips the hashing queue.
-    func verifyFromCache(name: String, password: String) throws -> Bool {
+    /// True when the cache may answer: a fresh matching entry whose stamp still equals the stored one (one
+    /// indexed read), so a cached login skips the hashing queue.
+    func verifyFromCache(name: String, password: String) async throws -> Bool {
         guard let entry = cachedEntry(name: name, password: password) else { return false }
-        guard try store.passwordStamp(name: name) == entry.stamp else {
+        guard try await store.passwordStamp(name: name) == entry.stamp else {
             forget(name)
             return false
         }
@@ -58,12 +58,12 @@ final class CachingUserStore: UserStore {
         return true
     }
 
-    func verify(name: String, password: String) throws -> PasswordCheck {
-        if try verifyFromCache(name: name, password: password) { return .valid }
+    public func verify(name: String, password: String) async throws -> PasswordCheck {
+        if try await verifyFromCache(name: name, password: password) { return .valid }
         verifyCount.add(1, ordering: .relaxed)
         let startedAt = generation.load(ordering: .acquiring)
-        let stamp = lifetime > .zero ? try store.passwordStamp(name: name) : nil
-        let result = try store.verify(name: name, password: password)
+        let stamp = lifetime > .zero ? try await store.passwordStamp(name: name) : nil
+        let result = try await store.verify(name: name, password: password)
         if result == .valid, let stamp {
             let entry = Entry(digest: digest(name: name, password: password), stamp: stamp, expires: now() + lifetime)
             entries.withLock { entries in
@@ -75,8 +75,8 @@ final class CachingUserStore: UserStore {
         return result
     }
 
-    func passwordStamp(name: String) throws -> String? {
-        try store.passwordStamp(name: name)
+    public func passwordStamp(name: String) async throws -> String? {
+        try await store.passwordStamp(name: name)
     }
 
     private func cachedEntry(name: String, password: String) -> Entry? {
@@ -89,28 +89,28 @@ final class CachingUserStore: UserStore {
         }
     }
 
-    func createUser(name: String, password: String) throws {
-        try store.createUser(name: name, password: password)
+    public func createUser(name: String, password: String) async throws {
+        try await store.createUser(name: name, password: password)
     }
 
-    func importUser(name: String, passwordHash: String) throws {
-        try store.importUser(name: name, passwordHash: passwordHash)
+    public func importUser(name: String, passwordHash: String) async throws {
+        try await store.importUser(name: name, passwordHash: passwordHash)
     }
 
-    func deleteUser(name: String) throws -> Bool {
+    public func deleteUser(name: String) async throws -> Bool {
         forget(name)
         defer { forget(name) }  // also invalidates verifications that started during the change
-        return try store.deleteUser(name: name)
+        return try await store.deleteUser(name: name)
     }
 
-    func listUsers() throws -> [UserRecord] {
-        try store.listUsers()
+    public func listUsers() async throws -> [UserRecord] {
+        try await store.listUsers()
     }
 
-    func changePassword(name: String, newPassword: String) throws -> Bool {
+    public func changePassword(name: String, newPassword: String) async throws -> Bool {
         forget(name)
         defer { forget(name) }  // also invalidates verifications that started during the change
-        return try store.changePassword(name: name, newPassword: newPassword)
+        return try await store.changePassword(name: name, newPassword: newPassword)
     }
 
     private func forget(_ name: String) {

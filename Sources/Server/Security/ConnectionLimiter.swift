@@ -1,7 +1,8 @@
+import Glibc
 import Synchronization
 
 /// Caps connections in total and per client address (addresses in the exempt ranges have no per-address cap).
-final class ConnectionLimiter: Sendable {
+public final class ConnectionLimiter: Sendable {
     enum Decision: Equatable {
         case admitted
         case overTotal
@@ -12,6 +13,15 @@ final class ConnectionLimiter: Sendable {
     private let maximumTotal: Int
     private let maximumPerAddress: Int
     private let exempt: [AddressRange]
+
+    /// The limits `configuration` asks for, never above the process's open-file limit (less a reserve for the
+    /// database, the listeners and message files).
+    public convenience init(configuration: ServerConfiguration) {
+        self.init(
+            maximumTotal: min(configuration.maximumConnections, Self.descriptorLimit() - 64),
+            maximumPerAddress: configuration.maximumConnectionsPerAddress,
+            exempt: AddressRange.loopback + configuration.trustedNetworks)
+    }
 
     init(maximumTotal: Int, maximumPerAddress: Int, exempt: [AddressRange]) {
         self.maximumTotal = maximumTotal
@@ -38,5 +48,12 @@ final class ConnectionLimiter: Sendable {
             let remaining = state.perAddress[address, default: 1] - 1
             state.perAddress[address] = remaining > 0 ? remaining : nil
         }
+    }
+
+    /// The process's open-file limit: more connections than this cannot be served anyway.
+    static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return Int.max / 2 }
+        return Int(clamping: min(limit.rlim_cur, UInt(Int.max / 2)))
     }
 }

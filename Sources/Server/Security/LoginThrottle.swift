@@ -5,7 +5,7 @@ import Synchronization
 /// The delay before a failed login is answered, growing per client address: base, 2×base, 4×base … up to a
 /// maximum. A success or a quiet period resets it; the same wrong password sent again does not escalate (a client
 /// retrying a stale saved password is not an attacker), as Dovecot's auth penalty does.
-final class LoginThrottle: Sendable {
+public final class LoginThrottle: Sendable {
     private struct Penalty {
         var failures: Int
         var lastFailure: ContinuousClock.Instant
@@ -20,7 +20,7 @@ final class LoginThrottle: Sendable {
     private let key = SymmetricKey(size: .bits256)
     private static let maximumTrackedAddresses = 100_000
 
-    init(base: Duration, maximum: Duration, quietPeriod: Duration = .seconds(900)) {
+    public init(base: Duration, maximum: Duration, quietPeriod: Duration = .seconds(900)) {
         self.base = base
         self.maximum = max(base, maximum)
         self.quietPeriod = quietPeriod

@@ -35,6 +35,8 @@ public final class LiveSessions: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// Callers of `drained` waiting for the table to empty.
+    private let drainWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
 
     public init() {}
 
@@ -43,7 +45,37 @@ public final class LiveSessions: Sendable {
     }
 
     func remove(_ sessionID: String) {
-        _ = entries.withLock { $0.removeValue(forKey: sessionID) }
+        let isEmpty = entries.withLock { entries in
+            entries.removeValue(forKey: sessionID)
+            return entries.isEmpty
+        }
+        if isEmpty { resumeDrainWaiters() }
+    }
+
+    /// Returns once no session is left, or after `limit`, whichever comes first; true when none is left.
+    /// Woken by the last session's removal, not by polling.
+    func drained(within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await withCheckedContinuation { continuation in
+                    drainWaiters.withLock { $0.append(continuation) }
+                    // Checked after registering, so a removal in between cannot be missed.
+                    if count == 0 { resumeDrainWaiters() }
+                }
+            }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+            // The sleeper ends at once when cancelled; a waiter still parked is woken so the group can finish.
+            resumeDrainWaiters()
+        }
+        return count == 0
+    }
+
+    private func resumeDrainWaiters() {
+        for waiter in drainWaiters.withLock({ waiters in defer { waiters = [] }; return waiters }) {
+            waiter.resume()
+        }
     }
 
     public var count: Int { entries.withLock { $0.count } }

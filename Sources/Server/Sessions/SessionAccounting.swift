@@ -7,7 +7,7 @@ import Storage
 /// One connection's bookkeeping: its live-session entry, the octets in and out, and at the end the metrics, the
 /// `logout` and `disconnect` log lines and the session row. Lives on the connection's event loop.
 final class SessionAccounting {
-    private let server: ServerContext
+    private let book: SessionBook
     private let sessionID: String
     private let peer: String
     private let startedAt = Date()
@@ -17,8 +17,8 @@ final class SessionAccounting {
     /// Octets of RETR and TOP answers, for the logout line's `retr=n/octets`.
     var messageBytesSent: Int64 = 0
 
-    init(server: ServerContext, sessionID: String, peer: String) {
-        self.server = server
+    init(book: SessionBook, sessionID: String, peer: String) {
+        self.book = book
         self.sessionID = sessionID
         self.peer = peer
     }
@@ -26,9 +26,9 @@ final class SessionAccounting {
     func connected(channel: any Channel) {
         let entry = LiveSessions.Entry(sessionID: sessionID, peer: peer, since: startedAt, channel: channel)
         liveEntry = entry
-        server.liveSessions.register(entry)
-        server.metrics.add(.connectionsCurrent)
-        server.metrics.add(.connectionsTotal)
+        book.liveSessions.register(entry)
+        book.metrics.add(.connectionsCurrent)
+        book.metrics.add(.connectionsTotal)
     }
 
     func loggedIn(user: String) {
@@ -38,28 +38,28 @@ final class SessionAccounting {
     func countIn(_ count: Int) {
         bytesIn += Int64(count)
         liveEntry?.bytesIn.wrappingAdd(Int64(count), ordering: .relaxed)
-        server.metrics.add(.bytesIn, Int64(count))
+        book.metrics.add(.bytesIn, Int64(count))
     }
 
     func countOut(_ count: Int) {
         bytesOut += Int64(count)
         liveEntry?.bytesOut.wrappingAdd(Int64(count), ordering: .relaxed)
-        server.metrics.add(.bytesOut, Int64(count))
+        book.metrics.add(.bytesOut, Int64(count))
     }
 
     /// The connection closed: metrics, the session row, and the `logout` (after a login) and `disconnect` lines.
     func finished(
         reason: SessionEndReason, user: String?, counters: SessionCounters, maildropSize: Int, logger: Logger
     ) {
-        server.liveSessions.remove(sessionID)
-        server.metrics.add(.connectionsCurrent, -1)
+        book.liveSessions.remove(sessionID)
+        book.metrics.add(.connectionsCurrent, -1)
         switch reason {
-        case .quit: server.metrics.add(.sessionsQuit)
-        case .timeout: server.metrics.add(.sessionsTimeout)
-        case .shutdown: server.metrics.add(.sessionsShutdown)
-        case .dropped, .error: server.metrics.add(.sessionsDropped)
+        case .quit: book.metrics.add(.sessionsQuit)
+        case .timeout: book.metrics.add(.sessionsTimeout)
+        case .shutdown: book.metrics.add(.sessionsShutdown)
+        case .dropped, .error: book.metrics.add(.sessionsDropped)
         }
-        server.recorder.record(
+        book.recorder.record(
             SessionRecord(
                 sessionID: sessionID, user: user, peer: peer, startedAt: startedAt, endedAt: Date(),
                 bytesIn: bytesIn, bytesOut: bytesOut, retrCount: counters.retr, topCount: counters.top,

@@ -1,26 +1,57 @@
 import Glibc
+import NIOPosix
 import Synchronization
 
-/// A SQLite database file shared by the whole process. Every access goes through one connection under a lock,
-/// which makes writes single-writer by construction; callers are on a thread pool, never an event loop.
-// @unchecked Sendable: `connection` is read and written only inside `lock.withLock`, so one thread at a time uses it.
+/// A SQLite database file shared by the whole process, through two connections, each with its own thread:
+/// - the writer runs every write transaction, one at a time (single writer by construction);
+/// - the reader runs plain reads. In WAL mode it reads the last committed state even while another process (an
+///   operator's `sqlite3` shell, say) holds the write lock, so a login that only checks a password never waits
+///   behind a writer.
+/// The async `read` and `write` hop to those threads; callers never block. Migrations and tests use the blocking
+/// forms.
+// @unchecked Sendable: each connection is used only inside its own lock, so one thread at a time uses it.
 public final class Database: @unchecked Sendable {
     /// The file this database lives in.
     public let path: String
-    private let lock = Mutex(())
-    private var connection: Connection?
+    private let writerLock = Mutex(())
+    private var writer: Connection?
+    private let readerLock = Mutex(())
+    private var reader: Connection?
+    private let busyTimeoutMilliseconds: Int32
+    private let isClosed = Atomic<Bool>(false)
+    private let writerThread = NIOThreadPool(numberOfThreads: 1)
+    private let readerThread = NIOThreadPool(numberOfThreads: 1)
 
-    /// Opens (creating when missing) the database file and applies pending migrations.
+    /// Opens (creating when missing) the database file.
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
         self.path = path
-        let opened = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
-        self.connection = opened
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        writer = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        writerThread.start()
+        readerThread.start()
     }
 
-    /// Runs `body` with the connection, outside any explicit transaction.
-    func read<T>(_ body: (Connection) throws -> T) throws -> T {
-        try lock.withLock { _ in
-            guard let connection else { throw StorageError.invalidValue("the database \(path) is closed") }
+    /// Runs `body` with the writer connection in one write transaction: all of it is applied or none of it.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        guard !isClosed.load(ordering: .acquiring) else { throw closed() }
+        return try await writerThread.run { [self] in try writeBlocking(body) }
+    }
+
+    /// Runs `body` with the reader connection, outside any explicit transaction. Never sees uncommitted writes.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        guard !isClosed.load(ordering: .acquiring) else { throw closed() }
+        return try await readerThread.run { [self] in try readBlocking(body) }
+    }
+
+    /// `write`, blocking the calling thread.
+    func writeBlocking<T>(_ body: (Connection) throws -> T) throws -> T {
+        try withWriter { connection in try connection.transaction { try body(connection) } }
+    }
+
+    /// Runs `body` with the writer connection outside a transaction, blocking (migrations manage their own).
+    func withWriter<T>(_ body: (Connection) throws -> T) throws -> T {
+        try writerLock.withLock { _ in
+            guard let connection = writer else { throw closed() }
             do {
                 return try body(connection)
             } catch let error as SQLiteError {
@@ -29,49 +60,79 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction: all of it is applied or none of it.
-    func write<T>(_ body: (Connection) throws -> T) throws -> T {
-        try read { connection in try connection.transaction { try body(connection) } }
+    /// `read`, blocking the calling thread. The reader connection is opened at its first use, after migrations
+    /// have created the schema; an in-memory database has no second connection and reads through the writer.
+    func readBlocking<T>(_ body: (Connection) throws -> T) throws -> T {
+        if path == ":memory:" { return try withWriter(body) }
+        return try readerLock.withLock { _ in
+            guard !isClosed.load(ordering: .acquiring) else { throw closed() }
+            let connection: Connection
+            if let reader {
+                connection = reader
+            } else {
+                connection = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+                reader = connection
+            }
+            do {
+                return try body(connection)
+            } catch let error as SQLiteError {
+                throw StorageError.sqlite(error)
+            }
+        }
     }
 
     /// The answer of `PRAGMA integrity_check`: "ok" for a sound file.
     public func integrityCheck() throws -> String {
-        try read { connection in
+        try withWriter { connection in
             try connection.query("PRAGMA integrity_check").map { $0.string(0) }.joined(separator: "\n")
         }
     }
 
     /// Writes a consistent copy of the live database to `destination`, a new file created with mode 0600
-    /// (`StorageError.alreadyExists` when it exists). `VACUUM INTO` runs on a second connection, so in WAL mode it
-    /// reads one snapshot while the server's connection goes on reading and writing.
-    public func backup(to destination: String) throws {
-        // Created here, exclusively, so no existing file is overwritten and the copy is never world-readable.
-        let descriptor = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == EEXIST { throw StorageError.alreadyExists(destination) }
-            throw StorageError.invalidValue("cannot create \(destination): \(String(cString: strerror(code)))")
-        }
-        Glibc.close(descriptor)
-        do {
-            let snapshot = try Connection(path: path, busyTimeoutMilliseconds: 5_000)
-            defer { snapshot.close() }
-            try snapshot.run("VACUUM INTO ?", destination)
-        } catch let error as SQLiteError {
-            unlink(destination)
-            throw StorageError.sqlite(error)
-        } catch {
-            unlink(destination)
-            throw error
+    /// (`StorageError.alreadyExists` when it exists). `VACUUM INTO` runs on a third connection, so in WAL mode it
+    /// reads one snapshot while the server's connections go on reading and writing.
+    public func backup(to destination: String) async throws {
+        let path = self.path
+        try await readerThread.run {
+            // Created here, exclusively, so no existing file is overwritten and the copy is never world-readable.
+            let descriptor = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                let code = errno
+                if code == EEXIST { throw StorageError.alreadyExists(destination) }
+                throw StorageError.invalidValue("cannot create \(destination): \(String(cString: strerror(code)))")
+            }
+            Glibc.close(descriptor)
+            do {
+                let snapshot = try Connection(path: path, busyTimeoutMilliseconds: 5_000)
+                defer { snapshot.close() }
+                try snapshot.run("VACUUM INTO ?", destination)
+            } catch let error as SQLiteError {
+                unlink(destination)
+                throw StorageError.sqlite(error)
+            } catch {
+                unlink(destination)
+                throw error
+            }
         }
     }
 
-    /// Closes the file; later calls throw.
+    /// Closes both connections and stops their threads; later calls throw. Blocks until running work is done.
     public func close() {
-        lock.withLock { _ in
-            connection?.close()
-            connection = nil
+        isClosed.store(true, ordering: .releasing)
+        writerLock.withLock { _ in
+            writer?.close()
+            writer = nil
         }
+        readerLock.withLock { _ in
+            reader?.close()
+            reader = nil
+        }
+        try? writerThread.syncShutdownGracefully()
+        try? readerThread.syncShutdownGracefully()
+    }
+
+    private func closed() -> StorageError {
+        StorageError.invalidValue("the database \(path) is closed")
     }
 }
 

@@ -8,9 +8,9 @@ final class SQLiteActivityLog: AuthEventLog, SessionLog {
         self.database = database
     }
 
-    func record(_ events: [AuthEvent]) throws {
+    func record(_ events: [AuthEvent]) async throws {
         guard !events.isEmpty else { return }
-        try database.write { connection in
+        try await database.write { connection in
             for event in events {
                 try connection.run(
                     "INSERT INTO auth_events (time, user_name, peer, result) VALUES (?, ?, ?, ?)",
@@ -19,17 +19,17 @@ final class SQLiteActivityLog: AuthEventLog, SessionLog {
         }
     }
 
-    func recentFailures(peer: String, since: Date) throws -> Int {
-        try database.read { connection in
+    func recentFailures(peer: String, since: Date) async throws -> Int {
+        try await database.read { connection in
             try connection.query(
                 "SELECT count(*) FROM auth_events WHERE peer = ? AND time >= ? AND result = 'failed'",
                 peer, since.timeIntervalSince1970)[0].int(0)
         }
     }
 
-    func record(_ sessions: [SessionRecord]) throws {
+    func record(_ sessions: [SessionRecord]) async throws {
         guard !sessions.isEmpty else { return }
-        try database.write { connection in
+        try await database.write { connection in
             for session in sessions {
                 try connection.run(
                     """
@@ -44,8 +44,8 @@ final class SQLiteActivityLog: AuthEventLog, SessionLog {
         }
     }
 
-    func recentSessions(limit: Int) throws -> [SessionRecord] {
-        try database.read { connection in
+    func recentSessions(limit: Int) async throws -> [SessionRecord] {
+        try await database.read { connection in
             try connection.query(
                 """
                 SELECT session_id, user, peer, started_at, ended_at, bytes_in, bytes_out, retr_count, top_count,

@@ -8,36 +8,36 @@ final class SQLiteDeletionJournal: DeletionJournal {
         self.database = database
     }
 
-    func addPending(session: String, user: String, baseName: String, fileName: String) throws {
+    func addPending(session: String, user: MailboxName, baseName: String, fileName: String) async throws {
         let now = Date().timeIntervalSince1970
-        try database.write { connection in
+        try await database.write { connection in
             try connection.run(
                 """
                 INSERT INTO deletion_journal (session, user, base_name, file_name, state, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 'pending', ?, ?)
-                """, session, user, baseName, fileName, now, now)
+                """, session, user.value, baseName, fileName, now, now)
         }
     }
 
-    func clearPending(session: String) throws {
-        try database.write { connection in
+    func clearPending(session: String) async throws {
+        try await database.write { connection in
             try connection.run("DELETE FROM deletion_journal WHERE session = ? AND state = 'pending'", session)
         }
     }
 
-    func markCommitting(session: String) throws -> [JournalEntry] {
-        try database.write { connection in
+    func markCommitting(session: String) async throws -> [JournalEntry] {
+        try await database.write { connection in
             try connection.run(
                 "UPDATE deletion_journal SET state = 'committing', updated_at = ? WHERE session = ? AND state = 'pending'",
                 Date().timeIntervalSince1970, session)
-            return try entries(connection, where: "session = ? AND state = 'committing'", session)
+            return try Self.entries(connection, where: "session = ? AND state = 'committing'", session)
         }
     }
 
-    func markDone(ids: [Int64]) throws {
+    func markDone(ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         let now = Date().timeIntervalSince1970
-        try database.write { connection in
+        try await database.write { connection in
             for id in ids {
                 try connection.run(
                     "UPDATE deletion_journal SET state = 'done', updated_at = ? WHERE id = ? AND state = 'committing'",
@@ -46,25 +46,25 @@ final class SQLiteDeletionJournal: DeletionJournal {
         }
     }
 
-    func discard(ids: [Int64]) throws {
+    func discard(ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        try database.write { connection in
+        try await database.write { connection in
             for id in ids {
                 try connection.run("DELETE FROM deletion_journal WHERE id = ? AND state = 'committing'", id)
             }
         }
     }
 
-    func recover() throws -> (discardedPending: Int, committing: [JournalEntry]) {
-        try database.write { connection in
+    func recover() async throws -> (discardedPending: Int, committing: [JournalEntry]) {
+        try await database.write { connection in
             try connection.run("DELETE FROM deletion_journal WHERE state = 'pending'")
             let discarded = connection.changes
-            return (discarded, try entries(connection, where: "state = 'committing'"))
+            return (discarded, try Self.entries(connection, where: "state = 'committing'"))
         }
     }
 
-    func countsByState() throws -> [JournalState: Int] {
-        try database.read { connection in
+    func countsByState() async throws -> [JournalState: Int] {
+        try await database.read { connection in
             var counts = Dictionary(uniqueKeysWithValues: JournalState.allCases.map { ($0, 0) })
             for row in try connection.query("SELECT state, count(*) FROM deletion_journal GROUP BY state") {
                 if let state = JournalState(rawValue: row.string(0)) { counts[state] = row.int(1) }
@@ -73,7 +73,7 @@ final class SQLiteDeletionJournal: DeletionJournal {
         }
     }
 
-    private func entries(_ connection: Connection, where condition: String, _ arguments: any SQLiteBindable...) throws
+    private static func entries(_ connection: Connection, where condition: String, _ arguments: any SQLiteBindable...) throws
         -> [JournalEntry]
     {
         try connection.query(

@@ -6,11 +6,11 @@ final class SQLiteMessageIndex: MessageIndexStore {
         self.database = database
     }
 
-    func indexedMessages(user: String) throws -> [IndexedMessage] {
-        try database.read { connection in
+    func indexedMessages(user: MailboxName) async throws -> [IndexedMessage] {
+        try await database.read { connection in
             var result: [IndexedMessage] = []
             try connection.forEachRow(
-                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user = ?", user
+                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user = ?", user.value
             ) { row in
                 result.append(
                     IndexedMessage(
@@ -21,18 +21,18 @@ final class SQLiteMessageIndex: MessageIndexStore {
         }
     }
 
-    func updateIndex(user: String, upsert: [IndexedMessage], remove: [String]) throws {
+    func updateIndex(user: MailboxName, upsert: [IndexedMessage], remove: [String]) async throws {
         guard !upsert.isEmpty || !remove.isEmpty else { return }
-        try database.write { connection in
+        try await database.write { connection in
             for message in upsert {
                 try connection.run(
                     """
                     INSERT OR REPLACE INTO message_index (user, base_name, file_size, mtime_ns, wire_size)
                     VALUES (?, ?, ?, ?, ?)
-                    """, user, message.baseName, message.fileSize, message.modificationTime, message.wireSize)
+                    """, user.value, message.baseName, message.fileSize, message.modificationTime, message.wireSize)
             }
             for baseName in remove {
-                try connection.run("DELETE FROM message_index WHERE user = ? AND base_name = ?", user, baseName)
+                try connection.run("DELETE FROM message_index WHERE user = ? AND base_name = ?", user.value, baseName)
             }
         }
     }

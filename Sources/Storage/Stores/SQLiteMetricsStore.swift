@@ -11,35 +11,35 @@ final class SQLiteMetricsStore: MetricsStore {
         self.database = database
     }
 
-    func appendSamples(_ samples: [MetricSample]) throws {
+    func appendSamples(_ samples: [MetricSample]) async throws {
         guard !samples.isEmpty else { return }
-        try database.write { connection in
+        try await database.write { connection in
             for sample in samples {
                 try connection.run(
                     """
                     INSERT OR REPLACE INTO metric_samples (metric, resolution, time, value, maximum, last)
                     VALUES (?, 'raw', ?, ?, ?, ?)
-                    """, sample.metric, sample.time.timeIntervalSince1970, sample.value, sample.value, sample.value)
+                    """, sample.metric.name, sample.time.timeIntervalSince1970, sample.value, sample.value, sample.value)
             }
         }
     }
 
-    func latestValues() throws -> [String: Double] {
-        try database.read { connection in
+    func latestValues() async throws -> [MetricKey: Double] {
+        try await database.read { connection in
             let rows = try connection.query(
                 """
                 SELECT metric, last FROM metric_samples AS m
                 WHERE time = (SELECT max(time) FROM metric_samples WHERE metric = m.metric)
                 """)
-            return Dictionary(rows.map { ($0.string(0), $0.double(1)) }, uniquingKeysWith: max)
+            return Dictionary(rows.map { (MetricKey($0.string(0)), $0.double(1)) }, uniquingKeysWith: max)
         }
     }
 
-    func rollUp(now: Date, rawRetention: TimeInterval, hourlyRetention: TimeInterval) throws -> Int {
+    func rollUp(now: Date, rawRetention: TimeInterval, hourlyRetention: TimeInterval) async throws -> Int {
         // Only whole hours are rolled up, so each hour becomes exactly one row.
         let cutoff = ((now.timeIntervalSince1970 - rawRetention) / Self.hour).rounded(.down) * Self.hour
         let hourlyCutoff = now.timeIntervalSince1970 - hourlyRetention
-        return try database.write { connection in
+        return try await database.write { connection in
             let raw = try connection.query(
                 "SELECT metric, time, value FROM metric_samples WHERE resolution = 'raw' AND time < ? ORDER BY time",
                 cutoff)
@@ -65,20 +65,20 @@ final class SQLiteMetricsStore: MetricsStore {
         }
     }
 
-    func history(metric: String, kind: MetricKind, from: Date, to: Date, step: TimeInterval) throws -> [MetricPoint] {
+    func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws -> [MetricPoint] {
         guard step > 0, to > from else { throw StorageError.invalidValue("a history needs step > 0 and from < to") }
         let start = from.timeIntervalSince1970
         let bucketCount = Int(((to.timeIntervalSince1970 - start) / step).rounded(.up))
         guard bucketCount <= Self.maximumBuckets else {
             throw StorageError.invalidValue("a history has at most \(Self.maximumBuckets) points; use a larger step")
         }
-        let (rows, baseline) = try database.read { connection in
+        let (rows, baseline) = try await database.read { connection in
             let rows = try connection.query(
                 "SELECT time, value, maximum, last FROM metric_samples WHERE metric = ? AND time >= ? AND time < ? ORDER BY time",
-                metric, start, to.timeIntervalSince1970)
+                metric.name, start, to.timeIntervalSince1970)
             let baseline = try connection.query(
                 "SELECT last FROM metric_samples WHERE metric = ? AND time < ? ORDER BY time DESC LIMIT 1",
-                metric, start
+                metric.name, start
             ).first?.double(0)
             return (rows, baseline)
         }

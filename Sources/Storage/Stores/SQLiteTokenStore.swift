@@ -8,7 +8,7 @@ final class SQLiteTokenStore: TokenStore {
         self.database = database
     }
 
-    func addToken(admin: String, token: String) throws {
+    func addToken(admin: String, token: String) async throws {
         guard !admin.isEmpty, admin.utf8.count <= 64, !admin.contains("\0") else {
             throw StorageError.invalidValue("an admin name has 1 to 64 octets and no NUL")
         }
@@ -17,7 +17,7 @@ final class SQLiteTokenStore: TokenStore {
         }
         let salt = TokenHasher.salt()
         let hash = TokenHasher.hash(token, salt: salt)
-        try database.write { connection in
+        try await database.write { connection in
             guard try connection.query("SELECT 1 FROM monitor_tokens WHERE admin = ?", admin).isEmpty else {
                 throw StorageError.alreadyExists("admin \(admin)")
             }
@@ -27,8 +27,8 @@ final class SQLiteTokenStore: TokenStore {
         }
     }
 
-    func deleteToken(admin: String) throws -> Bool {
-        try database.write { connection in
+    func deleteToken(admin: String) async throws -> Bool {
+        try await database.write { connection in
             guard try !connection.query("SELECT 1 FROM monitor_tokens WHERE admin = ?", admin).isEmpty else {
                 return false
             }
@@ -41,16 +41,16 @@ final class SQLiteTokenStore: TokenStore {
         }
     }
 
-    func listTokens() throws -> [TokenRecord] {
-        try database.read { connection in
+    func listTokens() async throws -> [TokenRecord] {
+        try await database.read { connection in
             try connection.query("SELECT admin, created_at FROM monitor_tokens ORDER BY admin").map {
                 TokenRecord(admin: $0.string(0), createdAt: Date(timeIntervalSince1970: $0.double(1)))
             }
         }
     }
 
-    func admin(forToken token: String) throws -> String? {
-        let rows = try database.read { connection in
+    func admin(forToken token: String) async throws -> String? {
+        let rows = try await database.read { connection in
             try connection.query("SELECT admin, token_salt, token_hash FROM monitor_tokens")
         }
         // Check every row, so the time taken does not tell which admin (if any) matched.

@@ -21,15 +21,13 @@ final class Workspace: Sendable {
 
     /// Creates the database (and the seed user foo/bar) and adds `users`, at the low test cost.
     /// The storage is closed again before pop3d opens the file.
-    /// Runs on its own thread: hashing 200 passwords would otherwise hold up the other tests' tasks.
     func createUsers(_ users: [String: String]) async throws {
         let path = databasePath
-        try await Blocking.run {
-            let storage = try SQLiteStorage(path: path, passwordCost: 10)
-            defer { storage.close() }
-            for (name, password) in users.sorted(by: { $0.key < $1.key }) {
-                try storage.stores.users.createUser(name: name, password: password)
-            }
+        // The storage hashes on threads of its own, so no test task is held up meanwhile.
+        let storage = try SQLiteStorage(path: path, passwordCost: 10)
+        defer { storage.close() }
+        for (name, password) in users.sorted(by: { $0.key < $1.key }) {
+            try await storage.stores.users.createUser(name: name, password: password)
         }
     }
 

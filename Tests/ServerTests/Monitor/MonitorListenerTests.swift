@@ -46,14 +46,9 @@ struct MonitorListenerTests {
     @Test("the port is not bound when the monitor is disabled")
     func disabled() async throws {
         let test = try MonitorTestServer()
-        var configuration = test.server.configuration
-        configuration.monitorPort = -1
-        let server = ServerContext(
-            configuration: configuration, stores: test.storage.stores, maildir: test.folder.path,
-            metrics: ServerMetrics(), logger: Logger(label: "monitor-test"))
         let bound = Atomic<Bool>(false)
         // Returns at once instead of waiting for shutdown.
-        try await MonitorListener(server: server, onBound: { _ in bound.store(true, ordering: .relaxed) }).run()
+        try await test.monitorListener(port: -1, onBound: { _ in bound.store(true, ordering: .relaxed) }).run()
         let wasBound = bound.load(ordering: .relaxed)
         #expect(!wasBound)
     }
@@ -73,17 +68,10 @@ struct MonitorListenerTests {
         timeouts: MonitorTimeouts = .standard, _ body: @escaping @Sendable (Int) async throws -> Void
     ) async throws {
         let test = try MonitorTestServer()
-        var configuration = test.server.configuration
-        configuration.monitorPort = 0
-        let server = ServerContext(
-            configuration: configuration, stores: test.storage.stores, maildir: test.folder.path,
-            metrics: ServerMetrics(), logger: Logger(label: "monitor-test"))
-        server.start()
         try await withBoundService(
             logger: Logger(label: "monitor-test"),
             { reportPort in
-                MonitorListener(server: server, timeouts: timeouts) { reportPort($0.port ?? 0) }
+                test.monitorListener(timeouts: timeouts) { reportPort($0.port ?? 0) }
             }, body)
-        try await server.shutdown()
     }
 }

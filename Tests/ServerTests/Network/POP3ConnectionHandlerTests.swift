@@ -28,12 +28,9 @@ import Testing
 
         init() async throws {
             test = try MonitorTestServer()
-            test.server.start()
-            let (server, reads) = (test.server, reads)
+            let (connections, reads) = (test.connections, reads)
             channel = try await NIOAsyncTestingChannel { channel in
-                let decoder = POP3LineDecoder()
-                let handler = POP3ConnectionHandler(
-                    server: server, sessionID: "test", peer: "127.0.0.1", implicitTLS: false, decoder: decoder)
+                let (decoder, handler) = connections.makeHandlers(peer: "127.0.0.1", implicitTLS: false)
                 try channel.pipeline.syncOperations.addHandlers([reads, ByteToMessageHandler(decoder), handler])
             }
             try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 110))
@@ -67,7 +64,7 @@ import Testing
 
         func close() async throws {
             _ = try? await channel.finish()
-            try await test.server.shutdown()
+            try await test.files.pool.shutdownGracefully()
         }
     }
 
@@ -92,7 +89,7 @@ import Testing
         // A wrong password: checked on a pool, then answered after the failure delay (2 s), which the testing
         // loop's clock only reaches when the test moves it. The 100 lines behind it wait in the session's queue.
         try await connection.send("USER foo\r\nPASS wrong\r\n" + String(repeating: "CAPA\r\n", count: 100))
-        let metrics = connection.test.server.metrics
+        let metrics = connection.test.metrics
         let deadline = ContinuousClock.now + .seconds(30)
         while metrics.value(.loginsFailed) == 0, ContinuousClock.now < deadline {
             await connection.channel.testingEventLoop.run()

@@ -8,12 +8,18 @@ final class TemporaryUserDatabase {
 
     var users: any UserStore { storage.stores.users }
 
-    init() throws {
+    private init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("auth-cache-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         storage = try SQLiteStorage(path: folder.appendingPathComponent("users.sqlite").path, passwordCost: 10)
-        try storage.stores.users.createUser(name: "alice", password: "alice pw")
-        try storage.stores.users.createUser(name: "bob", password: "bob pw")
+    }
+
+    /// A database with users alice and bob.
+    static func make() async throws -> TemporaryUserDatabase {
+        let database = try TemporaryUserDatabase()
+        try await database.users.createUser(name: "alice", password: "alice pw")
+        try await database.users.createUser(name: "bob", password: "bob pw")
+        return database
     }
 
     deinit {

@@ -1,0 +1,67 @@
+public import Logging
+import Maildir
+public import NIOPosix
+import POP3Core
+
+/// What every POP3 connection is given, and how its handlers are made: one value built at start-up and handed to
+/// each listener.
+public struct POP3ConnectionFactory: Sendable {
+    let login: LoginService
+    /// Blocking file work: message reads and lock releases.
+    let files: NIOThreadPool
+    let book: SessionBook
+    let tls: TLSCredentials?
+    let policy: POP3ConnectionPolicy
+    let logger: Logger
+
+    public init(
+        login: LoginService, files: NIOThreadPool, liveSessions: LiveSessions, tls: TLSCredentials?,
+        policy: POP3ConnectionPolicy, logger: Logger
+    ) {
+        self.login = login
+        self.files = files
+        self.book = SessionBook(liveSessions: liveSessions, metrics: login.metrics, recorder: login.recorder)
+        self.tls = tls
+        self.policy = policy
+        self.logger = logger
+    }
+
+    func makeHandlers(peer: String, implicitTLS: Bool) -> (POP3LineDecoder, POP3ConnectionHandler) {
+        let decoder = POP3LineDecoder()
+        let sessionID = SessionID.make()
+        var logger = self.logger
+        logger[metadataKey: "session"] = "\(sessionID)"
+        logger[metadataKey: "peer"] = "\(peer)"
+        let configuration = POP3SessionConfiguration(
+            implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
+            tlsAvailable: tls != nil, tlsActive: implicitTLS, plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer),
+            timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
+        let handler = POP3ConnectionHandler(
+            session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
+            decoder: decoder, logger: logger)
+        return (decoder, handler)
+    }
+}
+
+/// The per-connection rules a listener applies: timeouts and where plain-text passwords are allowed.
+public struct POP3ConnectionPolicy: Sendable {
+    public var preLoginTimeout: Duration
+    public var idleTimeout: Duration
+    /// Whether TLS is offered at all (without it, plain-text logins are the only kind).
+    public var tlsConfigured: Bool
+    public var allowPlaintextAuth: Bool
+    public var localNetworks: [AddressRange]
+
+    public init(configuration: ServerConfiguration, tlsConfigured: Bool) {
+        preLoginTimeout = configuration.preLoginTimeout
+        idleTimeout = configuration.idleTimeout
+        self.tlsConfigured = tlsConfigured
+        allowPlaintextAuth = configuration.allowPlaintextAuth
+        localNetworks = configuration.localNetworks
+    }
+
+    /// Whether USER/PASS and AUTH PLAIN may be used without TLS by a client at `peer`.
+    func plaintextAuthAllowed(peer: String) -> Bool {
+        !tlsConfigured || allowPlaintextAuth || localNetworks.contains(address: peer)
+    }
+}
