@@ -95,4 +95,36 @@ struct DatabaseTests {
         storage.close()
         await #expect(throws: StorageError.self) { try await storage.stores.users.listUsers() }
     }
+
+    /// Reads run on a second connection. Opening it must not disturb the writer's file locks (closing any descriptor
+    /// of the file drops all of this process's POSIX locks): another process, such as an operator's `sqlite3`
+    /// shell, must go on seeing every committed write.
+    @Test func writesAfterReadsStayVisibleToAnotherProcess() async throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path("db.sqlite")
+        let storage = try SQLiteStorage(path: path, passwordCost: 10)
+        defer { storage.close() }
+        let journal = storage.stores.journal
+        _ = try await storage.stores.users.listUsers()  // opens the reader connection
+        try await journal.addPending(session: "s", user: "foo", baseName: "m1", fileName: "m1:2,")
+        #expect(try Self.sqlite3(path, "SELECT state FROM deletion_journal") == "pending")
+        let entries = try await journal.markCommitting(session: "s")
+        _ = try await journal.countsByState()  // a read between two writes
+        try await journal.markDone(ids: entries.map(\.id))
+        #expect(try Self.sqlite3(path, "SELECT state FROM deletion_journal") == "done")
+    }
+
+    /// What the `sqlite3` shell prints for `sql`, trimmed; throws when it fails.
+    static func sqlite3(_ path: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", "-bail", path, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw StorageError.invalidValue("sqlite3 failed: \(sql)") }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -8,10 +8,12 @@ final class Connection {
     private var statementCache: [String: Statement] = [:]
     let path: String
 
-    /// Opens (creating when missing, with mode 0600) the database at `path`.
-    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+    /// Opens the database at `path`; the process's first connection (`createsFile`) creates it when missing, with
+    /// mode 0600. Later connections must not: closing any descriptor of the file drops every POSIX lock this
+    /// process holds on it, the other connections' locks included, and another process could then write under them.
+    init(path: String, busyTimeoutMilliseconds: Int32, createsFile: Bool = false) throws {
         self.path = path
-        if path != ":memory:" {
+        if path != ":memory:", createsFile {
             // Create the file ourselves so it gets 0600; SQLite gives its WAL and SHM files the same mode.
             let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             if descriptor >= 0 {
@@ -22,7 +24,7 @@ final class Connection {
             }
         }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (createsFile ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

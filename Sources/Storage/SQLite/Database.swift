@@ -26,7 +26,7 @@ public final class Database: @unchecked Sendable {
     public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        writer = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        writer = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, createsFile: true)
         writerThread.start()
         readerThread.start()
     }
