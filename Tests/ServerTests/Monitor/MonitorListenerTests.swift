@@ -18,7 +18,7 @@ struct MonitorListenerTests {
             let socket = try LoopbackSocket(port: port)
             socket.send([0x01] + Self.token + [0x00, 0x00, 0x00, 0x01, 0x00])
             shutdown(socket.descriptor, Int32(SHUT_WR))
-            #expect(socket.readUntilClosed(seconds: 5) == [0x00, 0x00, 0x04, 0, 0, 0, 0])
+            #expect(await socket.readUntilClosedOffThread(seconds: 5) == [0x00, 0x00, 0x04, 0, 0, 0, 0])
         }
     }
 
@@ -32,13 +32,13 @@ struct MonitorListenerTests {
             let partial = try LoopbackSocket(port: port)
             var start = Date()
             partial.send([0x02] + Self.token)
-            #expect(partial.readUntilClosed(seconds: 30)?.isEmpty == true)
+            #expect(await partial.readUntilClosedOffThread(seconds: 30)?.isEmpty == true)
             let partialLasted = Date().timeIntervalSince(start)
             #expect(partialLasted >= frame - 0.05 && partialLasted < idleTime, "\(partialLasted) s")
 
             start = Date()
             let idle = try LoopbackSocket(port: port)
-            #expect(idle.readUntilClosed(seconds: 30)?.isEmpty == true)
+            #expect(await idle.readUntilClosedOffThread(seconds: 30)?.isEmpty == true)
             #expect(Date().timeIntervalSince(start) >= idleTime - 0.05, "\(Date().timeIntervalSince(start)) s")
         }
     }

@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 
 /// A blocking IPv4 client for the listener and endpoint tests: sends raw bytes, reads until the server closes.
-final class LoopbackSocket {
+// @unchecked Sendable: its only state is the descriptor, set once.
+final class LoopbackSocket: @unchecked Sendable {
     let descriptor: Int32
 
     init(port: Int) throws {
@@ -41,6 +42,14 @@ final class LoopbackSocket {
             received += chunk[..<count]
         }
         return nil
+    }
+
+    /// `readUntilClosed` on a thread of its own, so waiting holds none of Swift's shared threads: a server under
+    /// test answers monitor requests on them.
+    func readUntilClosedOffThread(seconds: Double) async -> [UInt8]? {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: self.readUntilClosed(seconds: seconds)) }.start()
+        }
     }
 
     /// `readUntilClosed` as text.
