@@ -46,7 +46,8 @@ public struct MaildirStore: Sendable {
         var maildrop = scanned.maildrop
         maildrop.statistics.indexError = indexError
         if let index, let update = scanned.indexUpdate {
-            do { try await index.updateIndex(user: maildrop.user, upsert: update.upsert, remove: update.remove) } catch {
+            do { try await index.updateIndex(user: maildrop.user, upsert: update.upsert, remove: update.remove) } catch
+            {
                 maildrop.statistics.indexError = "\(error)"
             }
         }

@@ -1,4 +1,5 @@
 public import Storage
+
 /// An opened maildrop: its messages in delivery order.
 ///
 /// Order: by the leading decimal timestamp of the base name (the maildir convention "<seconds>.<unique>.<host>"),

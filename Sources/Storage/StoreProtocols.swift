@@ -89,7 +89,8 @@ public protocol MetricsStore: Sendable {
     @discardableResult
     func rollUp(now: Date, rawRetention: TimeInterval, hourlyRetention: TimeInterval) async throws -> Int
     /// Points of `metric` in [from, to) in buckets of `step` seconds.
-    func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws -> [MetricPoint]
+    func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
+        -> [MetricPoint]
 }
 
 /// Cached wire sizes of maildir messages, keyed by base name, file size and modification time,

@@ -131,7 +131,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         }
         var failure: (any Error)?
         do {
-            try await serve(storage: storage, hashing: hashing, configuration: configuration, tls: tls,
+            try await serve(
+                storage: storage, hashing: hashing, configuration: configuration, tls: tls,
                 privileges: privileges, logger: logger)
         } catch {
             failure = error
@@ -167,7 +168,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         Startup.raiseOpenFileLimit(logger: logger)
 
         let metrics = ServerMetrics()
-        metrics.resume(from: Dictionary(uniqueKeysWithValues: try await stores.metrics.latestValues().map { ($0.name, $1) }))
+        metrics.resume(
+            from: Dictionary(uniqueKeysWithValues: try await stores.metrics.latestValues().map { ($0.name, $1) }))
         let users = CachingUserStore(
             wrapping: privileges.gated(stores).users, lifetime: configuration.authCacheLifetime)
         var monitorStores = stores

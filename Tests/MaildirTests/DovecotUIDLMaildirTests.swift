@@ -21,7 +21,8 @@ import Testing
     @Test func listedMessagesKeepDovecotsUIDLsAndOrder() async throws {
         let maildir = try dovecotMaildrop()
         defer { maildir.remove() }
-        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor())
+            .open(user: maildir.user())
         #expect(drop.messages.map(\.baseName) == ["300.C.host", "100.A.host", "200.B.host", "050.N.host"])
         #expect(
             drop.messages.map(\.uidl) == ["0000000100000010", "0000000200000010", "0000000500000010", "050.N.host"])
@@ -32,7 +33,8 @@ import Testing
     @Test func theDefaultSourceIgnoresTheFile() async throws {
         let maildir = try dovecotMaildrop()
         defer { maildir.remove() }
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.map(\.uidl) == ["050.N.host", "100.A.host", "200.B.host", "300.C.host"])
         #expect(drop.statistics.dovecotUIDLs == 0)
     }
@@ -41,7 +43,8 @@ import Testing
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
         try maildir.write("alice/new/100.A.host", "a\n")
-        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor())
+            .open(user: maildir.user())
         #expect(drop.messages.map(\.uidl) == ["100.A.host"])
         #expect(drop.statistics.uidListError == nil)
     }
@@ -51,7 +54,8 @@ import Testing
         defer { maildir.remove() }
         try maildir.write("alice/new/100.A.host", "a\n")
         try maildir.write("alice/dovecot-uidlist", "garbage\n1 :100.A.host\n")
-        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor())
+            .open(user: maildir.user())
         #expect(drop.messages.map(\.uidl) == ["100.A.host"])
         #expect(drop.statistics.uidListError?.contains("dovecot-uidlist") == true)
     }
@@ -62,7 +66,8 @@ import Testing
         try maildir.write("alice/cur/100.A.host:2,", "a\n")
         try maildir.write("alice/cur/100.A.host:2,S", "a again\n")
         try maildir.write("alice/dovecot-uidlist", "3 V1 N2\n1 :100.A.host\n")
-        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor())
+            .open(user: maildir.user())
         #expect(drop.messages.count == 2)
         #expect(drop.messages[0].uidl == "0000000100000001")
         #expect(drop.messages[1].uidl != drop.messages[0].uidl)
@@ -75,7 +80,8 @@ import Testing
         try maildir.write("alice/cur/100.A.host:2,", "a\n")
         try maildir.write("alice/cur/0000000100000001:2,", "named like a Dovecot UIDL\n")
         try maildir.write("alice/dovecot-uidlist", "3 V1 N2\n1 :100.A.host\n")
-        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, uidlSource: .dovecot, files: InlineExecutor())
+            .open(user: maildir.user())
         #expect(drop.messages.map(\.baseName) == ["100.A.host", "0000000100000001"])
         #expect(drop.messages[0].uidl == "0000000100000001")
         #expect(drop.messages[1].uidl != "0000000100000001")

@@ -76,7 +76,8 @@ import Testing
                 "1.a,S=4": .init(baseName: "1.a,S=4", fileSize: 99, modificationTime: 0, wireSize: 1234)
             ]
         }
-        let drop = try await MaildirStore(root: maildir.root, index: index, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: index, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.map(\.wireSize) == [5])
         #expect(drop.statistics.filesRead == 1)
         #expect(index.snapshot.rows["alice"]?["1.a,S=4"]?.fileSize == 4)
@@ -97,7 +98,8 @@ import Testing
         try maildir.write("alice/cur/1.a:2,", "abc\n")
         let index = CountingIndexStore()
         index.state.withLock { $0.failReads = true }
-        let drop = try await MaildirStore(root: maildir.root, index: index, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: index, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.map(\.wireSize) == [5])
         #expect(drop.statistics.indexError != nil)
         #expect(index.snapshot.updates == 0)

@@ -10,7 +10,8 @@ import WireTestSupport
     @Test func createsMissingUserFolder() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.isEmpty)
         #expect(drop.directory == maildir.root + "/alice")
         for folder in ["alice", "alice/cur", "alice/new", "alice/tmp"] {
@@ -28,7 +29,8 @@ import WireTestSupport
         try maildir.write("alice/new/.dotfile", "x\n")
         try maildir.write("alice/tmp/102.C.host", "in delivery\n")
         try FileManager.default.createDirectory(atPath: maildir.root + "/alice/cur", withIntermediateDirectories: true)
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(try maildir.names(in: "alice/cur") == ["100.A.host:2,", "101.B.host:2,S"])
         #expect(try maildir.names(in: "alice/new") == [".dotfile"])
         #expect(try maildir.names(in: "alice/tmp") == ["102.C.host"])
@@ -41,7 +43,8 @@ import WireTestSupport
         defer { maildir.remove() }
         try maildir.write("alice/cur/100.A.host:2,", "old\n")
         try maildir.write("alice/new/100.A.host", "new\n")
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.count == 1)
         #expect(maildir.exists("alice/new/100.A.host"))
         #expect(try String(contentsOfFile: maildir.root + "/alice/cur/100.A.host:2,", encoding: .utf8) == "old\n")
@@ -55,7 +58,8 @@ import WireTestSupport
             ("4.nofinal", "A: b\n\nbody", 14), ("5.empty", "", 0), ("6.lonecr", "a\rb", 5),
         ]
         for (name, text, _) in files { try maildir.write("alice/cur/\(name):2,", text) }
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.map(\.baseName) == files.map(\.0))
         #expect(drop.messages.map(\.wireSize) == files.map(\.2))
         #expect(drop.totalWireSize == 61)
@@ -118,7 +122,8 @@ import WireTestSupport
         try maildir.write("alice/cur/2.with space:2,", "b\n")
         try maildir.write("alice/cur/3.dup:2,", "c\n")
         try maildir.write("alice/cur/3.dup:2,S", "d\n")
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         let uidls = drop.messages.map(\.uidl)
         #expect(uidls.count == 4)
         #expect(Set(uidls).count == 4)
@@ -141,7 +146,8 @@ import WireTestSupport
         close(descriptor)
         #expect(symlink(maildir.root + "/alice/cur/1.good:2,", maildir.root + "/alice/cur/4.link:2,") == 0)
         #expect(symlink(maildir.root + "/nowhere", maildir.root + "/alice/cur/5.dangling:2,") == 0)
-        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(user: maildir.user())
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
         #expect(drop.messages.map(\.baseName) == ["1.good", "4.link"])
         #expect(drop.statistics.skippedEntries == 4)
     }

@@ -1,6 +1,6 @@
-import Storage
 import Foundation
 import Glibc
+import Storage
 import Testing
 
 @testable import Maildir

@@ -15,8 +15,12 @@ struct ActivityAndMetricsTests {
             AuthEvent(time: now, userName: "bob", peer: "10.0.0.1", result: .failed),
             AuthEvent(time: now, userName: "bob", peer: "10.0.0.2", result: .ok),
         ])
-        #expect(try await storage.stores.authEvents.recentFailures(peer: "10.0.0.1", since: now.addingTimeInterval(-60)) == 2)
-        #expect(try await storage.stores.authEvents.recentFailures(peer: "10.0.0.2", since: now.addingTimeInterval(-60)) == 0)
+        #expect(
+            try await storage.stores.authEvents.recentFailures(peer: "10.0.0.1", since: now.addingTimeInterval(-60))
+                == 2)
+        #expect(
+            try await storage.stores.authEvents.recentFailures(peer: "10.0.0.2", since: now.addingTimeInterval(-60))
+                == 0)
         let session = SessionRecord(
             sessionID: "abc", user: "bob", peer: "10.0.0.2", startedAt: now.addingTimeInterval(-5), endedAt: now,
             bytesIn: 40, bytesOut: 5000, retrCount: 2, topCount: 1, deleCount: 2, endReason: .quit)
@@ -94,7 +98,8 @@ struct ActivityAndMetricsTests {
         #expect(counter.map(\.value) == [0, 0, 60])
         #expect(try await metrics.latestValues()["bytes_out"] == 110)
         // Far in the future even the hourly rows expire.
-        _ = try await metrics.rollUp(now: now.addingTimeInterval(365 * 24 * hour), rawRetention: hour, hourlyRetention: hour)
+        _ = try await metrics.rollUp(
+            now: now.addingTimeInterval(365 * 24 * hour), rawRetention: hour, hourlyRetention: hour)
         #expect(try await metrics.latestValues().isEmpty)
     }
 
@@ -122,7 +127,9 @@ struct ActivityAndMetricsTests {
         let storage = try SQLiteStorage(path: path, passwordCost: 10)
         defer { storage.close() }
         #expect(try await storage.stores.metrics.latestValues() == ["connections_total": 42])
-        let rows = try await storage.stores.messageIndex.indexedMessages(user: "bob").sorted { $0.baseName < $1.baseName }
+        let rows = try await storage.stores.messageIndex.indexedMessages(user: "bob").sorted {
+            $0.baseName < $1.baseName
+        }
         #expect(rows.map(\.baseName) == ["m1", "m2,S=7"])
         #expect(rows.map(\.fileSize) == [10, 7])
         #expect(rows.map(\.modificationTime) == [5, 1 << 60])

@@ -58,7 +58,9 @@ struct CredentialStoreTests {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
         defer { storage.close() }
-        await #expect(throws: StorageError.self) { try await storage.stores.users.createUser(name: name, password: "p") }
+        await #expect(throws: StorageError.self) {
+            try await storage.stores.users.createUser(name: name, password: "p")
+        }
     }
 
     @Test func theStoredHashIsAPHCStringNotThePassword() async throws {

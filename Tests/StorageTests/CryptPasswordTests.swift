@@ -17,7 +17,7 @@ struct CryptPasswordTests {
     }
 
     @Test func realHashesVerifyTheirPasswordOnly() async throws {
-        for (scheme, stored) in try await storedHashes(of: "correct horse") {
+        for (scheme, stored) in try storedHashes(of: "correct horse") {
             let hash = try #require(CryptHash(stored: stored), "\(stored)")
             #expect(hash.scheme == scheme)
             #expect(hash.stored == stored)
@@ -84,7 +84,7 @@ struct CryptPasswordTests {
         defer { storage.close() }
         let users = storage.stores.users
         let password = "pw \(UUID())"
-        for (index, (_, stored)) in try await storedHashes(of: password).enumerated() {
+        for (index, (_, stored)) in try storedHashes(of: password).enumerated() {
             let name = "user\(index)"
             try await users.importUser(name: name, passwordHash: stored)
             #expect(try await storedHash(storage, name) == stored)
@@ -105,7 +105,9 @@ struct CryptPasswordTests {
         defer { storage.close() }
         let users = storage.stores.users
         for hash in ["plain text", "$6$salt$short", "{SHA512-CRYPT}$6$salt$short", "{PLAIN}pw", ""] {
-            await #expect(throws: StorageError.self, "\(hash)") { try await users.importUser(name: "ann", passwordHash: hash) }
+            await #expect(throws: StorageError.self, "\(hash)") {
+                try await users.importUser(name: "ann", passwordHash: hash)
+            }
         }
         let scrypt = try hasher.hash("pw")
         try await users.importUser(name: "ann", passwordHash: scrypt)

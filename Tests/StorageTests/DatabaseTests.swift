@@ -44,7 +44,7 @@ struct DatabaseTests {
         defer { database.close() }
         do {
             try await database.read { try $0.run("SELECT * FROM missing_table") }
-            await Issue.record("expected an error")
+            Issue.record("expected an error")
         } catch StorageError.sqlite(let error) {
             #expect(error.primaryCode == 1)
             #expect(error.message.contains("missing_table"))
@@ -57,10 +57,10 @@ struct DatabaseTests {
         try Data(repeating: 0x42, count: 8192).write(to: URL(fileURLWithPath: path))
         do {
             _ = try SQLiteStorage(path: path, passwordCost: 10)
-            await Issue.record("a corrupt file must not open")
+            Issue.record("a corrupt file must not open")
         } catch let error as StorageError {
             guard case .cannotOpen(let failedPath, let reason) = error else {
-                await Issue.record("unexpected error \(error)")
+                Issue.record("unexpected error \(error)")
                 return
             }
             #expect(failedPath == path)

@@ -1,5 +1,5 @@
-public import Storage
 import Glibc
+public import Storage
 import Synchronization
 
 /// A maildrop held through `MaildropLocks` (a file lock). `release()` is idempotent and also runs when the lease is

@@ -1,4 +1,5 @@
 public import Storage
+
 /// Gives one session at a time a user's maildrop. The file lock (`MaildropLocks`) excludes sessions of every
 /// pop3d on one machine; a cluster-wide lock can take its place behind this protocol.
 public protocol MaildropLock: Sendable {

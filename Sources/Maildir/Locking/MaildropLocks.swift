@@ -1,5 +1,5 @@
-public import Storage
 import Glibc
+public import Storage
 import Synchronization
 
 /// Exclusive access to maildrops: an in-process table plus a kernel lock, so two pop3d processes exclude each

@@ -1,5 +1,5 @@
 import NIOCore
-public import NIOPosix
+import NIOPosix
 public import ServiceLifecycle
 public import Storage
 import Synchronization

@@ -1,9 +1,9 @@
 public import Foundation
+public import Logging
 import Maildir
 public import MonitorProtocol
 import POP3Core
 public import Storage
-public import Logging
 
 /// Carries out one checked monitor operation against the stores and the live state of the process.
 public struct MonitorOperationPerformer: Sendable {
@@ -55,7 +55,7 @@ public struct MonitorOperationPerformer: Sendable {
             try await stores.settings.setValue(String(size), for: .bufferSize)
             return .done
         case .setMaildir(let path):
-            try Self.checkMaildir(path)
+            try await maildirRoot.checkCandidate(path)
             try await stores.settings.setValue(path, for: .maildir)
             maildirRoot.move(to: path)
             return .done
@@ -143,14 +143,6 @@ public struct MonitorOperationPerformer: Sendable {
                 maximum: $0.maximum.isFinite ? $0.maximum : 0)
         }
         return HistorySeries(metric: query.metric, step: query.step, points: points)
-    }
-
-    /// A maildir that exists must be a folder; a missing one is created at the first login.
-    private static func checkMaildir(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw MonitorFailure(.badData, "\(path) exists and is not a folder")
-        }
     }
 }
 

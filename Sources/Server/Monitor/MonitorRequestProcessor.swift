@@ -3,7 +3,7 @@ public import MonitorProtocol
 public import Storage
 
 /// Answers one framed monitor request: checks the token, then method, target and data, then carries it out.
-/// Blocking (the token check and most operations reach SQLite): run it on the I/O pool.
+/// The stores it awaits do their own hops; it blocks no thread.
 public struct MonitorRequestProcessor: Sendable {
     private let tokens: any TokenStore
     private let performer: MonitorOperationPerformer

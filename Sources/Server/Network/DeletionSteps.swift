@@ -23,7 +23,9 @@ struct DeletionSteps {
 
     /// RSET: the session's pending rows go.
     func reset(then answer: @escaping (Bool) -> Void) {
-        run({ [service, sessionID] in try await service.discardDeletions(session: sessionID) }, then: { answer($0 != nil) })
+        run(
+            { [service, sessionID] in try await service.discardDeletions(session: sessionID) },
+            then: { answer($0 != nil) })
     }
 
     /// QUIT: the journal is applied; true when every marked message is gone.

@@ -18,14 +18,14 @@ protocol MessageStreamSink: AnyObject {
     func messageBroken(number: Int)
 }
 
-/// RETR and TOP off the event loop: the file is opened and read in 256 KiB chunks on the I/O pool, encoded there
+/// RETR and TOP off the event loop: the file is opened and read in 256 KiB chunks on the file pool, encoded there
 /// (`WireEncoder`), and written on the event loop; the next chunk is read only while the channel is writable, so a
 /// 50 MB message never sits in memory. Small messages that queued RETRs will ask for (the session's read-ahead
 /// list) are read in the same pool job and kept until asked for.
 final class MessageStreamer {
     static let chunkSize = 256 * 1_024
 
-    private let ioPool: NIOThreadPool
+    private let files: NIOThreadPool
     private let eventLoop: any EventLoop
     private let allocator: ByteBufferAllocator
     private let logger: Logger
@@ -35,8 +35,8 @@ final class MessageStreamer {
     /// The next chunk's read, waiting for the channel to become writable.
     private var resumeWhenWritable: (() -> Void)?
 
-    init(ioPool: NIOThreadPool, channel: any Channel, logger: Logger, sink: any MessageStreamSink) {
-        self.ioPool = ioPool
+    init(files: NIOThreadPool, channel: any Channel, logger: Logger, sink: any MessageStreamSink) {
+        self.files = files
         self.eventLoop = channel.eventLoop
         self.allocator = channel.allocator
         self.logger = logger
@@ -56,7 +56,7 @@ final class MessageStreamer {
         let allocator = self.allocator
         let wanted = readAheadNumbers.filter { readAhead[$0] == nil }
         // Opening and the first chunk share one pool job: a small message costs a single hop.
-        ioPool.runIfActive(eventLoop: eventLoop) { () throws -> OpenedMessage in
+        files.runIfActive(eventLoop: eventLoop) { () throws -> OpenedMessage in
             let reader = try service.openMessage(number, in: maildrop)
             let chunk: EncodedChunk
             do {
@@ -127,7 +127,7 @@ final class MessageStreamer {
 
     private func streamChunk(number: Int, reader: MessageReader, encoder: WireEncoder) {
         let allocator = self.allocator
-        ioPool.runIfActive(eventLoop: eventLoop) {
+        files.runIfActive(eventLoop: eventLoop) {
             try Self.readChunk(reader, encoder: encoder, allocator: allocator)
         }.assumeIsolated().whenComplete { [self] result in
             switch result {

@@ -34,7 +34,8 @@ public struct POP3ConnectionFactory: Sendable {
         logger[metadataKey: "peer"] = "\(peer)"
         let configuration = POP3SessionConfiguration(
             implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
-            tlsAvailable: tls != nil, tlsActive: implicitTLS, plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer),
+            tlsAvailable: tls != nil, tlsActive: implicitTLS,
+            plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer),
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,

@@ -6,9 +6,9 @@ import POP3Core
 import Storage
 
 /// Serves one POP3 connection: hands each framed line and each I/O result to the `POP3Session` state machine and
-/// performs the actions it returns. Blocking work runs elsewhere (`LoginAttempt`, `MessageStreamer`, the
-/// journal calls below, all on thread pools); every result comes back to this channel's event loop, where all of
-/// this handler's state lives.
+/// performs the actions it returns. Blocking work runs elsewhere (`LoginAttempt` and `DeletionSteps` through the
+/// stores and the maildrop service, which hop to their own threads; `MessageStreamer` and lock releases on the
+/// file pool); every result comes back to this channel's event loop, where all of this handler's state lives.
 final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     typealias InboundIn = POP3Inbound
     typealias OutboundIn = ByteBuffer
@@ -134,7 +134,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                 }
                 if streamer == nil {
                     streamer = MessageStreamer(
-                        ioPool: factory.files, channel: context.channel, logger: logger, sink: self)
+                        files: factory.files, channel: context.channel, logger: logger, sink: self)
                 }
                 streamer?.send(
                     number: number, status: status, bodyLines: bodyLines, readAheadNumbers: readAhead,
@@ -176,7 +176,8 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                     accounting.loggedIn(user: user)
                     logger[metadataKey: "user"] = "\(user)"
                     deletions = DeletionSteps(
-                        service: service, maildrop: maildrop.maildrop, sessionID: sessionID, metrics: factory.book.metrics,
+                        service: service, maildrop: maildrop.maildrop, sessionID: sessionID,
+                        metrics: factory.book.metrics,
                         eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
                     answer { $0.authenticationSucceeded(listing: listing) }

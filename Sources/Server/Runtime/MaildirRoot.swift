@@ -1,4 +1,6 @@
+import Foundation
 public import Maildir
+import MonitorProtocol
 public import Storage
 import Synchronization
 
@@ -19,6 +21,16 @@ public final class MaildirRoot: Sendable {
     /// The maildir as it is now.
     public var store: MaildirStore {
         MaildirStore(root: path.withLock { $0 }, index: index, uidlSource: uidlSource, files: files)
+    }
+
+    /// Throws unless `path` may become the root: a maildir that exists must be a folder; a missing one is created
+    /// at the first login. Checked on the file pool.
+    func checkCandidate(_ path: String) async throws {
+        let isFolderOrMissing = try await files.run {
+            var isDirectory: ObjCBool = false
+            return !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) || isDirectory.boolValue
+        }
+        guard isFolderOrMissing else { throw MonitorFailure(.badData, "\(path) exists and is not a folder") }
     }
 
     public func move(to newPath: String) {

@@ -73,7 +73,10 @@ public final class LiveSessions: Sendable {
     }
 
     private func resumeDrainWaiters() {
-        for waiter in drainWaiters.withLock({ waiters in defer { waiters = [] }; return waiters }) {
+        for waiter in drainWaiters.withLock({ waiters in
+            defer { waiters = [] }
+            return waiters
+        }) {
             waiter.resume()
         }
     }

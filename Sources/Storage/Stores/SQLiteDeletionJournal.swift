@@ -73,7 +73,8 @@ final class SQLiteDeletionJournal: DeletionJournal {
         }
     }
 
-    private static func entries(_ connection: Connection, where condition: String, _ arguments: any SQLiteBindable...) throws
+    private static func entries(_ connection: Connection, where condition: String, _ arguments: any SQLiteBindable...)
+        throws
         -> [JournalEntry]
     {
         try connection.query(

@@ -19,7 +19,8 @@ final class SQLiteMetricsStore: MetricsStore {
                     """
                     INSERT OR REPLACE INTO metric_samples (metric, resolution, time, value, maximum, last)
                     VALUES (?, 'raw', ?, ?, ?, ?)
-                    """, sample.metric.name, sample.time.timeIntervalSince1970, sample.value, sample.value, sample.value)
+                    """, sample.metric.name, sample.time.timeIntervalSince1970, sample.value, sample.value, sample.value
+                )
             }
         }
     }
@@ -65,7 +66,9 @@ final class SQLiteMetricsStore: MetricsStore {
         }
     }
 
-    func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws -> [MetricPoint] {
+    func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
+        -> [MetricPoint]
+    {
         guard step > 0, to > from else { throw StorageError.invalidValue("a history needs step > 0 and from < to") }
         let start = from.timeIntervalSince1970
         let bucketCount = Int(((to.timeIntervalSince1970 - start) / step).rounded(.up))

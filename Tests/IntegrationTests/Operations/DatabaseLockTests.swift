@@ -23,7 +23,8 @@ struct DatabaseLockTests {
 
         let shell = try SQLiteShell(databasePath: workspace.databasePath)
         defer { shell.end() }
-        try shell.send("BEGIN IMMEDIATE;\nINSERT INTO settings (key, value, updated_at) VALUES ('lock-test', 'x', 0);\n")
+        try shell.send(
+            "BEGIN IMMEDIATE;\nINSERT INTO settings (key, value, updated_at) VALUES ('lock-test', 'x', 0);\n")
         try shell.send("SELECT 'write lock held';\n")
         #expect(await shell.waitForOutput("write lock held"), "the shell never took the write lock")
 

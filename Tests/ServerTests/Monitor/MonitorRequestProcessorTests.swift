@@ -89,8 +89,11 @@ struct MonitorRequestProcessorTests {
         test.metrics.add(.connectionsCurrent, -3)
         let total = try await test.answer(.legacyCounter(.connectionsTotal), version: .v1)
         #expect(total.response.encoded() == [0x00, 0x00, 0x04, 0, 0, 0, 41])
-        #expect(try await test.answer(.legacyCounter(.bytesTransferred), version: .v1).response.body == .legacyCounter(.max))
-        #expect(try await test.answer(.legacyCounter(.connectionsCurrent), version: .v1).response.body == .legacyCounter(0))
+        #expect(
+            try await test.answer(.legacyCounter(.bytesTransferred), version: .v1).response.body == .legacyCounter(.max)
+        )
+        #expect(
+            try await test.answer(.legacyCounter(.connectionsCurrent), version: .v1).response.body == .legacyCounter(0))
     }
 
     @Test("metrics and server info report every metric and the version")
@@ -99,7 +102,7 @@ struct MonitorRequestProcessorTests {
         test.metrics.add(.loginsFailed, 5)
         let reply = try await test.answer(.metrics).response.body
         guard case .metrics(let snapshot) = reply else {
-            await Issue.record("not metrics: \(reply)")
+            Issue.record("not metrics: \(reply)")
             return
         }
         #expect(snapshot.values.map(\.metric) == MetricID.allCases)
@@ -107,7 +110,7 @@ struct MonitorRequestProcessorTests {
         #expect(abs(snapshot.time - Int64(Date().timeIntervalSince1970)) < 5)
         let info = try await test.answer(.serverInfo).response.body
         guard case .serverInfo(let details) = info else {
-            await Issue.record("not server info: \(info)")
+            Issue.record("not server info: \(info)")
             return
         }
         #expect(details.version == ServerConfiguration.version)
@@ -143,23 +146,23 @@ struct MonitorRequestProcessorTests {
         for name in ["zed", "amy", "bob"] { _ = try await test.answer(.addUser(name: name, password: "pw")) }
         let first = try await test.answer(.listUsers(after: "")).response.body
         guard case .users(let page) = first else {
-            await Issue.record("not users: \(first)")
+            Issue.record("not users: \(first)")
             return
         }
         #expect(page.entries.map(\.name) == ["amy", "bob", "foo", "zed"])
         #expect(!page.more)
         guard case .users(let rest) = try await test.answer(.listUsers(after: "bob")).response.body else {
-            await Issue.record("not users")
+            Issue.record("not users")
             return
         }
         #expect(rest.entries.map(\.name) == ["foo", "zed"])
         guard case .admins(let admins) = try await test.answer(.listAdmins(after: "")).response.body else {
-            await Issue.record("not admins")
+            Issue.record("not admins")
             return
         }
         #expect(admins.entries.map(\.name) == [SeedDefaults.adminName])
         guard case .sessions(let sessions) = try await test.answer(.listSessions(after: "")).response.body else {
-            await Issue.record("not sessions")
+            Issue.record("not sessions")
             return
         }
         #expect(sessions.entries.isEmpty)
@@ -170,13 +173,14 @@ struct MonitorRequestProcessorTests {
         let test = try MonitorTestServer()
         let base: Int64 = 1_764_129_600
         let samples = [(base + 10, 5.0), (base + 70, 8.0), (base + 130, 20.0)].map {
-            MetricSample(metric: MetricKey("connections_total"), time: Date(timeIntervalSince1970: Double($0.0)), value: $0.1)
+            MetricSample(
+                metric: MetricKey("connections_total"), time: Date(timeIntervalSince1970: Double($0.0)), value: $0.1)
         }
         for sample in samples { try await test.storage.stores.metrics.appendSamples([sample]) }
         let query = HistoryQuery(metric: .connectionsTotal, from: base, to: base + 180, step: 60)
         let reply = try await test.answer(.history(query)).response.body
         guard case .history(let series) = reply else {
-            await Issue.record("not history: \(reply)")
+            Issue.record("not history: \(reply)")
             return
         }
         #expect(series.metric == .connectionsTotal)
@@ -191,7 +195,8 @@ struct MonitorRequestProcessorTests {
     func historyLimits() async throws {
         let test = try MonitorTestServer()
         // Built by hand: the client's encoder refuses to send these.
-        #expect(try await test.answer(bytes: historyFrame(metric: 2, from: 0, to: 1_000_000, step: 1)).status == .tooLarge)
+        #expect(
+            try await test.answer(bytes: historyFrame(metric: 2, from: 0, to: 1_000_000, step: 1)).status == .tooLarge)
         #expect(try await test.answer(bytes: historyFrame(metric: 2, from: 10, to: 10, step: 1)).status == .badData)
         #expect(try await test.answer(bytes: historyFrame(metric: 2, from: 0, to: 10, step: 0)).status == .badData)
         #expect(try await test.answer(bytes: historyFrame(metric: 200, from: 0, to: 10, step: 1)).status == .badTarget)

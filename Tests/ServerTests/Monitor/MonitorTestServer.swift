@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import Maildir
-import NIOCore
 import MonitorProtocol
+import NIOCore
 import Storage
 
 @testable import Server

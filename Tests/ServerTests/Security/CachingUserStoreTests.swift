@@ -132,7 +132,11 @@ import Testing
         let gated = GatedUserStore(wrapping: database.users, gate: .beforeChange)
         let users = CachingUserStore(wrapping: gated, lifetime: .seconds(300))
         let changed = ResultBox()
-        let running = Task { await changed.set { try await users.changePassword(name: "alice", newPassword: "changed") ? .valid : .invalid } }
+        let running = Task {
+            await changed.set {
+                try await users.changePassword(name: "alice", newPassword: "changed") ? .valid : .invalid
+            }
+        }
         await gated.waitUntilParked()
         #expect(try await users.verify(name: "alice", password: "alice pw") == .valid)
         gated.open()
