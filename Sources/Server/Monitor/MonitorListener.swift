@@ -63,7 +63,8 @@ public final class MonitorListener: Service {
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress.map(MonitorAddress.describe) ?? "unknown"
                     let handler = MonitorConnectionHandler(
-                        server: server, processor: processor, timeouts: timeouts, peer: peer)
+                        processor: processor, timeouts: timeouts, peer: peer, logger: server.logger,
+                        metrics: server.metrics)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
