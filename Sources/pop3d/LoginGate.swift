@@ -32,11 +32,9 @@ final class LoginGate: Sendable {
             return nextID
         }
         guard let id else { return }
-        let timer = Task { [self] in
-            try await Task.sleep(for: timeout)
-            fail(id)
-        }
-        defer { timer.cancel() }
+        // The timer starts only once the waiter is registered, so it cannot fire before there is one to fail.
+        let timer = Mutex<Task<Void, Never>?>(nil)
+        defer { timer.withLock { $0?.cancel() } }
         try await withCheckedThrowingContinuation { continuation in
             let alreadyOpen = state.withLock { state -> Bool in
                 guard case .closed(var waiters, let nextID) = state else { return true }
@@ -44,7 +42,12 @@ final class LoginGate: Sendable {
                 state = .closed(waiters: waiters, nextID: nextID)
                 return false
             }
-            if alreadyOpen { continuation.resume() }
+            if alreadyOpen { return continuation.resume() }
+            let task = Task { [self] in
+                try? await Task.sleep(for: timeout)
+                fail(id)  // a no-op once the gate has opened
+            }
+            timer.withLock { $0 = task }
         }
     }
 
