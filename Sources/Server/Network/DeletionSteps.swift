@@ -60,7 +60,7 @@ struct DeletionSteps {
     private func run<Value: Sendable>(
         _ step: @escaping @Sendable () async throws -> Value, then answer: @escaping (Value?) -> Void
     ) {
-        eventLoop.makeFutureWithTask(step).assumeIsolated().whenComplete { [logger] result in
+        eventLoop.runTask(step).assumeIsolated().whenComplete { [logger] result in
             if case .failure(let error) = result {
                 logger.error("deletion journal failed", metadata: ["error": "\(error)"])
             }

@@ -20,24 +20,62 @@ struct LoginAttempt {
         case refused(AuthenticationFailure)
     }
 
+    /// What the attempt's task found.
+    private enum Step: Sendable {
+        case invalidCredentials
+        case unusableName
+        case opened(OpenedMaildrop, service: MaildropService, cached: Bool)
+    }
+
+    /// The maildrop could not be opened (the credentials were good).
+    private struct OpenFailure: Error {
+        let underlying: any Error
+    }
+
     /// Runs the attempt; `completion` runs on the event loop when the client may hear the answer.
     func run(user: String, password: [UInt8], completion: @escaping (Outcome) -> Void) {
-        let users = service.users
+        let service = self.service
+        let peer = self.peer
         let passwordText = String(decoding: password, as: UTF8.self)
         let attemptStarted = NIODeadline.now()
-        // The cache is asked first (one read: is the stored hash unchanged?), so a cached login skips the hashing
-        // queue and any backlog there; a miss goes to the KDF.
-        eventLoop.makeFutureWithTask { () async throws -> (PasswordCheck, Bool) in
-            if try await users.verifyFromCache(name: user, password: passwordText) { return (.valid, true) }
-            return (try await users.verify(name: user, password: passwordText), false)
+        // One task, on this loop, from credentials to an open maildrop. The cache is asked first (one read: is the
+        // stored hash unchanged?), so a cached login skips the hashing queue and any backlog there.
+        eventLoop.runTask { () async throws -> Step in
+            let cached = try await service.users.verifyFromCache(name: user, password: passwordText)
+            if !cached, try await service.users.verify(name: user, password: passwordText) != .valid {
+                return .invalidCredentials
+            }
+            service.throttle.success(address: peer)
+            guard let name = MailboxName(user) else { return .unusableName }
+            let maildrops = service.maildropService()
+            do {
+                return .opened(try await maildrops.open(user: name), service: maildrops, cached: cached)
+            } catch {
+                throw OpenFailure(underlying: error)
+            }
         }
         .assumeIsolated().whenComplete { result in
             switch result {
-            case .success((.valid, let cached)):
-                service.throttle.success(address: peer)
-                open(user: user, authentication: cached ? "cache" : "kdf", completion: completion)
-            case .success((.invalid, _)):
+            case .success(.opened(let opened, let maildrops, let cached)):
+                service.metrics.add(.loginsOK)
+                service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
+                logger.info(
+                    "login",
+                    metadata: [
+                        "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
+                        "size": "\(opened.maildrop.totalWireSize)", "auth": "\(cached ? "cache" : "kdf")",
+                    ])
+                completion(.opened(opened, service: maildrops))
+            case .success(.invalidCredentials):
                 refuse(user, .badCredentials, .failed, password: password, since: attemptStarted, completion)
+            case .success(.unusableName):
+                refuse(user, .permanent("This user name cannot have a maildrop."), .error, completion)
+            case .failure(let failure as OpenFailure):
+                if let error = failure.underlying as? MaildropLockError, error == .inUse {
+                    return refuse(user, .maildropInUse, .inUse, completion)
+                }
+                logger.error("cannot open maildrop", metadata: ["user": "\(user)", "error": "\(failure.underlying)"])
+                refuse(user, .temporary("Unable to open the maildrop."), .error, completion)
             case .failure(let error) where error is HashingQueue.Full:
                 refuse(user, .temporary("Server busy, try again later."), .error, completion)
             case .failure(let error):
@@ -45,34 +83,6 @@ struct LoginAttempt {
                 refuse(user, .temporary("Authentication is temporarily unavailable."), .error, completion)
             }
         }
-    }
-
-    private func open(user: String, authentication: String, completion: @escaping (Outcome) -> Void) {
-        guard let name = MailboxName(user) else {
-            refuse(user, .permanent("This user name cannot have a maildrop."), .error, completion)
-            return
-        }
-        let maildrops = service.maildropService()
-        eventLoop.makeFutureWithTask { try await maildrops.open(user: name) }
-            .assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(let opened):
-                    service.metrics.add(.loginsOK)
-                    service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
-                    logger.info(
-                        "login",
-                        metadata: [
-                            "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
-                            "size": "\(opened.maildrop.totalWireSize)", "auth": "\(authentication)",
-                        ])
-                    completion(.opened(opened, service: maildrops))
-                case .failure(let error as MaildropLockError) where error == .inUse:
-                    refuse(user, .maildropInUse, .inUse, completion)
-                case .failure(let error):
-                    logger.error("cannot open maildrop", metadata: ["user": "\(user)", "error": "\(error)"])
-                    refuse(user, .temporary("Unable to open the maildrop."), .error, completion)
-                }
-            }
     }
 
     /// Bad credentials are answered at attempt start + the throttle's delay, so how long the check itself took

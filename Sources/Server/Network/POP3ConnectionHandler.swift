@@ -92,7 +92,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         // A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next
         // start. One whose QUIT is being applied keeps them, even when the client is gone before it finishes.
         if session.counters.dele > 0, session.state != .update, endReason != .quit { deletions?.discardAfterDrop() }
-        if let lease = opened?.maildrop.lease { releaseOffLoop(lease) }
+        if !leaseReleased, let lease = opened?.maildrop.lease { releaseOffLoop(lease) }
         accounting.finished(
             reason: endReason ?? .dropped, user: session.user, counters: session.counters,
             maildropSize: opened?.maildrop.maildrop.totalWireSize ?? 0, logger: logger)
