@@ -120,6 +120,14 @@ struct Pop3dCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
+        // Before the database is opened or recovered: a second pop3d on it would undo the first one's deletions.
+        let servingLock: ServingLock
+        do {
+            servingLock = try ServingLock(databasePath: database, owner: privileges.serviceAccount)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(2)
+        }
         // The hashing threads come first: the user store hashes on them.
         let hashing = HashingQueue(threads: System.coreCount, backlog: configuration.hashingBacklog)
         let storage: SQLiteStorage
@@ -140,6 +148,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         // One way out, after success or failure: the group has stopped every service (and flushed what they
         // hold); the database closes last.
         storage.close()
+        withExtendedLifetime(servingLock) {}
         if let failure {
             if let exit = failure as? ExitCode { throw exit }
             logger.critical("stopped: \(failure)")

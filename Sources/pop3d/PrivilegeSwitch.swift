@@ -31,6 +31,9 @@ final class PrivilegeSwitch: Service {
         }
     }
 
+    /// The account pop3d switches to, when it drops root.
+    var serviceAccount: SystemAccount? { drop?.account }
+
     /// Registers one listener; it calls the returned closure once all its sockets are bound.
     func expectListener() -> @Sendable () -> Void {
         guard drop != nil else { return {} }

@@ -43,8 +43,9 @@ struct AuthenticationTests {
         let delay = 3.0
         let options = ["--auth-failure-delay", "\(Int(delay))"]
         // Two servers, so each failure below is the first from this address (the delay grows per address).
+        let secondDatabase = try await workspace.separateDatabase("second.sqlite")
         let first = try await ServerProcess.start(workspace, options: options)
-        let second = try await ServerProcess.start(workspace, options: options)
+        let second = try await ServerProcess.start(workspace, options: options + secondDatabase)
 
         let good = try await Self.timedLogin(user: user.name, password: user.password, port: first.port)
         #expect(good.answer.hasPrefix("+OK"))

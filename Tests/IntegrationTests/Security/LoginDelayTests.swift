@@ -39,6 +39,7 @@ extension SecurityIntegrationTests {
             let workspace = try Workspace()
             let user = Self.user
             try await workspace.createUsers([user.name: user.password, "u1": "p1", "u2": "p2", "u3": "p3"])
+            let raisedCostDatabase = try await workspace.separateDatabase("raised-cost.sqlite")
             let server = try await ServerProcess.start(
                 workspace, options: ["--auth-failure-delay", "1", "--auth-failure-delay-max", "4"])
             // The users' hashes are at cost 10; this server makes new ones (and its unknown-user decoy) at 16,
@@ -46,7 +47,8 @@ extension SecurityIntegrationTests {
             // Its delay (4 s) is several times the decoy's hashing time, so the delay hides it even on a busy machine.
             let raisedCost = try await ServerProcess.start(
                 workspace,
-                options: ["--auth-failure-delay", "4", "--auth-failure-delay-max", "4", "--password-cost", "16"])
+                options: ["--auth-failure-delay", "4", "--auth-failure-delay-max", "4", "--password-cost", "16"]
+                    + raisedCostDatabase)
             // What an unmasked decoy would add to an unknown user's answer: one hash at the raised cost, here.
             let decoySeconds = try await Blocking.run {
                 let elapsed = try ContinuousClock().measure { _ = try PasswordHasher(cost: 16).hash("decoy") }

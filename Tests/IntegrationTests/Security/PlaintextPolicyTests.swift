@@ -84,8 +84,9 @@ extension SecurityIntegrationTests {
             let workspace = try Workspace()
             try await workspace.createUsers([Self.user.name: Self.user.password])
             let certificate = try await TestCertificate.make(in: workspace)
+            let secondDatabase = try await workspace.separateDatabase("second.sqlite")
             let noTLS = try await ServerProcess.start(workspace, options: Self.narrowLocal)
-            let defaultLocal = try await ServerProcess.start(workspace, options: certificate.options)
+            let defaultLocal = try await ServerProcess.start(workspace, options: certificate.options + secondDatabase)
             for server in [noTLS, defaultLocal] {
                 let sessions = try await SourceBoundSessions.run(
                     [["CAPA"] + SourceBoundSessions.login(Self.user.name, Self.user.password)], from: Self.remote,

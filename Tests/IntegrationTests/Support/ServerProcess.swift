@@ -90,6 +90,8 @@ final class ServerProcess: Sendable {
     /// The POP3 port pop3d reported.
     var port: Int { listeningPort.load(ordering: .acquiring) }
 
+    var processIdentifier: Int32 { process.processIdentifier }
+
     var isRunning: Bool { !exit.hasExited }
 
     /// Everything pop3d wrote to standard output so far.

@@ -22,7 +22,20 @@ final class Workspace: Sendable {
     /// Creates the database (and the seed user foo/bar) and adds `users`, at the low test cost.
     /// The storage is closed again before pop3d opens the file.
     func createUsers(_ users: [String: String]) async throws {
-        let path = databasePath
+        try await Self.createUsers(users, in: databasePath)
+    }
+
+    /// Options that give a second pop3d a database of its own, a copy of this one (one pop3d serves one database),
+    /// for tests that run two servers side by side on one maildir. Call it before starting a server.
+    func separateDatabase(_ name: String) async throws -> [String] {
+        let copy = path(name)
+        let result = try await ExternalCommand.run("sqlite3", [databasePath, "VACUUM INTO '\(copy)'"], timeout: 20)
+        guard result.status == 0 else { throw IntegrationError("cannot copy the database: \(result)") }
+        return ["--database", copy]
+    }
+
+    /// `createUsers` for a database at `path`.
+    static func createUsers(_ users: [String: String], in path: String) async throws {
         // The storage hashes on threads of its own, so no test task is held up meanwhile.
         let storage = try SQLiteStorage(path: path, passwordCost: 10)
         defer { storage.close() }
