@@ -148,8 +148,29 @@ import WireTestSupport
         #expect(symlink(maildir.root + "/nowhere", maildir.root + "/alice/cur/5.dangling:2,") == 0)
         let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
             user: maildir.user())
-        #expect(drop.messages.map(\.baseName) == ["1.good", "4.link"])
-        #expect(drop.statistics.skippedEntries == 4)
+        #expect(drop.messages.map(\.baseName) == ["1.good"], "a symlink is never a message, even to one")
+        #expect(drop.statistics.skippedEntries == 5)
+    }
+
+    /// Whoever can write a maildrop (a delivery agent, a user's home-directory maildir) must not make pop3d list or
+    /// send another file it can read, nor hold a pool thread on a FIFO.
+    @Test func symlinksOutOfTheMaildropAndFIFOsAreNeitherListedNorRead() async throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("alice/cur/1.mail:2,", "Subject: mine\n\nbody\n")
+        try maildir.write("secret.txt", "not alice's\n")
+        #expect(symlink(maildir.root + "/secret.txt", maildir.root + "/alice/cur/2.steal:2,") == 0)
+        try FileManager.default.createDirectory(
+            atPath: maildir.root + "/alice/new", withIntermediateDirectories: true)
+        #expect(symlink(maildir.root + "/secret.txt", maildir.root + "/alice/new/3.steal") == 0)
+        #expect(mkfifo(maildir.root + "/alice/cur/4.fifo:2,", 0o600) == 0)
+        let drop = try await MaildirStore(root: maildir.root, index: nil, files: InlineExecutor()).open(
+            user: maildir.user())
+        #expect(drop.messages.map(\.baseName) == ["1.mail"])
+        #expect(drop.statistics.skippedEntries == 3)
+        #expect(drop.statistics.filesRead == 1, "only the real message was read")
+        // The symlink in new/ stays where it was: it is not moved into cur/ either.
+        #expect(FileManager.default.fileExists(atPath: maildir.root + "/alice/new/3.steal"))
     }
 
     @Test func curBeingAFileIsAClearError() async throws {

@@ -169,7 +169,7 @@ struct MaildropScan {
             }
             guard let measured = try measure(entries[position].fileName, in: cur, buffer: buffer) else {
                 entries[position].isPresent = false
-                statistics.skippedEntries += 1  // vanished since readdir
+                statistics.skippedEntries += 1  // vanished or replaced since readdir
                 continue
             }
             entries[position].fileSize = measured.status.size
@@ -188,7 +188,7 @@ struct MaildropScan {
         }
     }
 
-    /// Reads a file once to count its wire size; nil when it is gone.
+    /// Reads a file once to count its wire size; nil when it is gone or no longer a regular file.
     private mutating func measure(
         _ name: String, in directory: OpenDirectory, buffer: UnsafeMutableRawBufferPointer
     ) throws -> (status: FileSystem.Status, wireSize: Int)? {
@@ -196,6 +196,8 @@ struct MaildropScan {
         defer { _ = close(descriptor) }
         let path = directory.path + "/" + name
         let status = try FileSystem.status(descriptor: descriptor, path: path)
+        // Replaced by a FIFO, a device or a folder since `readdir`: not a message.
+        guard status.isRegularFile else { return nil }
         var counter = WireSizeCounter()
         while true {
             let count = try FileSystem.read(descriptor, into: buffer, path: path)

@@ -8,7 +8,8 @@ public struct MaildropScanStatistics: Sendable, Equatable {
     public var bytesRead = 0
     /// Messages whose size came from the index.
     public var indexHits = 0
-    /// Entries ignored: dot files, non-UTF-8 names, directories, files that vanished while scanning.
+    /// Entries ignored: dot files, non-UTF-8 names, symlinks, folders, FIFOs and other special files, files that
+    /// vanished while scanning.
     public var skippedEntries = 0
     /// Why the index could not be read or written; the scan goes on without it.
     public var indexError: String?

@@ -7,7 +7,7 @@ final class OpenDirectory {
     struct Entry {
         enum Kind {
             case regularFile, directory, other
-            /// The file system did not say (or it is a symlink): ask `status(of:)`.
+            /// The file system did not say: ask `status(of:)` (which does not follow a symlink).
             case unknown
         }
 
@@ -55,7 +55,7 @@ final class OpenDirectory {
     /// Status of `name` (following symlinks), or nil when it does not exist.
     func status(of name: String) throws -> FileSystem.Status? {
         var info = stat()
-        guard fstatat(descriptor, name, &info, 0) == 0 else {
+        guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
             let code = errno
             if code == ENOENT { return nil }
             throw MaildirError.failure("stat", path: path + "/" + name, errno: code)
@@ -72,14 +72,15 @@ final class OpenDirectory {
         }
     }
 
-    /// Opens `name` read-only; nil when it does not exist.
+    /// Opens `name` read-only without following a symlink; nil when it does not exist or is a symlink.
     func openForReading(_ name: String) throws -> Int32? {
         while true {
-            let opened = openat(descriptor, name, O_RDONLY | O_CLOEXEC)
+            // Never through a symlink, and never waiting on a FIFO swapped in since `readdir`.
+            let opened = openat(descriptor, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
             if opened >= 0 { return opened }
             let code = errno
             if code == EINTR { continue }
-            if code == ENOENT { return nil }
+            if code == ENOENT || code == ELOOP { return nil }
             throw MaildirError.failure("open", path: path + "/" + name, errno: code)
         }
     }
@@ -97,7 +98,8 @@ final class OpenDirectory {
         switch Int(type) {
         case Int(DT_REG): return .regularFile
         case Int(DT_DIR): return .directory
-        case Int(DT_UNKNOWN), Int(DT_LNK): return .unknown
+        case Int(DT_UNKNOWN): return .unknown
+        // A symlink is never a message: it could point at any file the server can read.
         default: return .other
         }
     }

@@ -65,6 +65,12 @@ struct LoginAttempt {
                         "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
                         "size": "\(opened.maildrop.totalWireSize)", "auth": "\(cached ? "cache" : "kdf")",
                     ])
+                let skipped = opened.maildrop.statistics.skippedEntries
+                if skipped > 0 {
+                    logger.warning(
+                        "maildrop entries skipped: not regular files (symlinks, FIFOs, folders), dot files or bad names",
+                        metadata: ["user": "\(user)", "skipped": "\(skipped)"])
+                }
                 completion(.opened(opened, service: maildrops))
             case .success(.invalidCredentials):
                 refuse(user, .badCredentials, .failed, password: password, since: attemptStarted, completion)
