@@ -19,9 +19,10 @@ public protocol UserStore: Sendable {
     func listUsers() async throws -> [UserRecord]
     /// Replaces the password; returns false when the user does not exist.
     @discardableResult func changePassword(name: String, newPassword: String) async throws -> Bool
-    /// Checks a password. Unknown users cost the same hashing time as known ones.
+    /// Checks a password, octet for octet as the client sent it (never decoded). Unknown users cost the same hashing
+    /// time as known ones.
     /// A valid password whose hash is below the configured cost is re-hashed here.
-    func verify(name: String, password: String) async throws -> PasswordCheck
+    func verify(name: String, password: [UInt8]) async throws -> PasswordCheck
     /// An opaque value that changes whenever the user's password or existence changes (in any process sharing the
     /// database); nil for an unknown user. The auth cache checks it so another server's change takes effect.
     func passwordStamp(name: String) async throws -> String?
@@ -38,6 +39,13 @@ public protocol TokenStore: Sendable {
     func listTokens() async throws -> [TokenRecord]
     /// The admin a token belongs to, or nil. Constant-time over the stored hashes.
     func admin(forToken token: String) async throws -> String?
+}
+
+extension UserStore {
+    /// `verify` for a password given as text (its UTF-8 octets).
+    public func verify(name: String, password: String) async throws -> PasswordCheck {
+        try await verify(name: name, password: Array(password.utf8))
+    }
 }
 
 /// Key/value settings the monitor may change while the server runs.

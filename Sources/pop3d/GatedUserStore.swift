@@ -6,7 +6,7 @@ struct GatedUserStore: UserStore {
     let store: any UserStore
     let gate: LoginGate
 
-    func verify(name: String, password: String) async throws -> PasswordCheck {
+    func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
         try await gate.waitUntilOpen()
         return try await store.verify(name: name, password: password)
     }

@@ -36,13 +36,12 @@ struct LoginAttempt {
     func run(user: String, password: [UInt8], completion: @escaping (Outcome) -> Void) {
         let service = self.service
         let peer = self.peer
-        let passwordText = String(decoding: password, as: UTF8.self)
         let attemptStarted = NIODeadline.now()
         // One task, on this loop, from credentials to an open maildrop. The cache is asked first (one read: is the
         // stored hash unchanged?), so a cached login skips the hashing queue and any backlog there.
         eventLoop.runTask { () async throws -> Step in
-            let cached = try await service.users.verifyFromCache(name: user, password: passwordText)
-            if !cached, try await service.users.verify(name: user, password: passwordText) != .valid {
+            let cached = try await service.users.verifyFromCache(name: user, password: password)
+            if !cached, try await service.users.verify(name: user, password: password) != .valid {
                 return .invalidCredentials
             }
             service.throttle.success(address: peer)

@@ -43,12 +43,12 @@ public final class CachingUserStore: UserStore {
 
     /// True when a fresh entry matches this password (memory only; `verify` also checks the stored stamp).
     func isCached(name: String, password: String) -> Bool {
-        cachedEntry(name: name, password: password) != nil
+        cachedEntry(name: name, password: Array(password.utf8)) != nil
     }
 
     /// True when the cache may answer: a fresh matching entry whose stamp still equals the stored one (one
     /// indexed read), so a cached login skips the hashing queue.
-    func verifyFromCache(name: String, password: String) async throws -> Bool {
+    func verifyFromCache(name: String, password: [UInt8]) async throws -> Bool {
         guard let entry = cachedEntry(name: name, password: password) else { return false }
         guard try await store.passwordStamp(name: name) == entry.stamp else {
             forget(name)
@@ -58,7 +58,7 @@ public final class CachingUserStore: UserStore {
         return true
     }
 
-    public func verify(name: String, password: String) async throws -> PasswordCheck {
+    public func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
         if try await verifyFromCache(name: name, password: password) { return .valid }
         verifyCount.add(1, ordering: .relaxed)
         let startedAt = generation.load(ordering: .acquiring)
@@ -79,7 +79,7 @@ public final class CachingUserStore: UserStore {
         try await store.passwordStamp(name: name)
     }
 
-    private func cachedEntry(name: String, password: String) -> Entry? {
+    private func cachedEntry(name: String, password: [UInt8]) -> Entry? {
         guard lifetime > .zero else { return nil }
         let digest = self.digest(name: name, password: password)
         let time = now()
@@ -120,11 +120,11 @@ public final class CachingUserStore: UserStore {
         }
     }
 
-    private func digest(name: String, password: String) -> [UInt8] {
+    private func digest(name: String, password: [UInt8]) -> [UInt8] {
         var hmac = HMAC<SHA256>(key: key)
         hmac.update(data: Array(name.utf8))
         hmac.update(data: [0])
-        hmac.update(data: Array(password.utf8))
+        hmac.update(data: password)
         return Array(hmac.finalize())
     }
 }

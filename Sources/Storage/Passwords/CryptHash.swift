@@ -27,8 +27,13 @@ public struct CryptHash: Sendable, Equatable {
 
     /// Hashes `password` with the salt and parameters of this hash and compares in constant time.
     public func verify(_ password: String) -> Bool {
+        verify(Array(password.utf8))
+    }
+
+    /// `verify` for the password's octets (Dovecot hashed whatever octets its clients sent, Latin-1 included).
+    public func verify(_ password: [UInt8]) -> Bool {
         // A NUL would cut the password short in C: such a password cannot be the one that was hashed.
-        guard !password.utf8.contains(0) else { return false }
+        guard !password.contains(0) else { return false }
         // struct crypt_data is 32 KiB: too big for a thread's stack, and crypt_r wants it zeroed.
         let data = UnsafeMutableRawPointer.allocate(
             byteCount: MemoryLayout<crypt_data>.size, alignment: MemoryLayout<crypt_data>.alignment)
@@ -38,7 +43,10 @@ public struct CryptHash: Sendable, Equatable {
             data.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
             data.deallocate()
         }
-        let result = crypt_r(password, hash, data.assumingMemoryBound(to: crypt_data.self))
+        let terminated = password.map { CChar(bitPattern: $0) } + [0]
+        let result = terminated.withUnsafeBufferPointer { phrase in
+            crypt_r(phrase.baseAddress, hash, data.assumingMemoryBound(to: crypt_data.self))
+        }
         // On failure libcrypt returns NULL or a "*0"/"*1" token, which never equals a well-formed hash.
         guard let result else { return false }
         return ConstantTime.equal(Array(String(cString: result).utf8), Array(hash.utf8))

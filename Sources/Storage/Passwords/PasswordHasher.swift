@@ -21,12 +21,17 @@ public struct PasswordHasher: Sendable {
         self.cost = min(max(cost, Self.acceptedCosts.lowerBound), Self.acceptedCosts.upperBound)
     }
 
-    /// A new PHC string for `password` at this hasher's cost.
+    /// A new PHC string for `password` (its UTF-8 octets) at this hasher's cost.
     public func hash(_ password: String) throws -> String {
+        try hash(Array(password.utf8))
+    }
+
+    /// A new PHC string for the password's octets, exactly as the client sent them, at this hasher's cost.
+    public func hash(_ password: [UInt8]) throws -> String {
         var salt = [UInt8](repeating: 0, count: Self.saltBytes)
         var generator = SystemRandomNumberGenerator()
         for index in salt.indices { salt[index] = UInt8.random(in: .min ... .max, using: &generator) }
-        let derived = try Self.derive(Array(password.utf8), salt: salt, cost: cost)
+        let derived = try Self.derive(password, salt: salt, cost: cost)
         return
             "$scrypt$ln=\(cost),r=\(Self.blockSize),p=\(Self.parallelism)$\(Self.base64(salt))$\(Self.base64(derived))"
     }
@@ -34,9 +39,15 @@ public struct PasswordHasher: Sendable {
     /// Checks `password` against a stored hash, using the parameters stored in it, in constant time: an scrypt
     /// PHC string, or a crypt hash imported from Dovecot (`{SHA512-CRYPT}$6$…`, checked by libcrypt).
     public func verify(_ password: String, against stored: String) -> Bool {
+        verify(Array(password.utf8), against: stored)
+    }
+
+    /// `verify` for the password's octets as the client sent them: no decoding, so two different invalid UTF-8
+    /// passwords never compare equal, and a Latin-1 password matches the crypt hash made from its octets.
+    public func verify(_ password: [UInt8], against stored: String) -> Bool {
         if let imported = CryptHash(stored: stored) { return imported.verify(password) }
         guard let parsed = ParsedHash(stored) else { return false }
-        guard let derived = try? Self.derive(Array(password.utf8), salt: parsed.salt, cost: parsed.cost) else {
+        guard let derived = try? Self.derive(password, salt: parsed.salt, cost: parsed.cost) else {
             return false
         }
         return ConstantTime.equal(derived, parsed.hash)

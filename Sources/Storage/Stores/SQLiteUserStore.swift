@@ -76,7 +76,7 @@ final class SQLiteUserStore: UserStore {
         }
     }
 
-    func verify(name: String, password: String) async throws -> PasswordCheck {
+    func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
         let stored = try await database.read { connection in
             try connection.query("SELECT password_hash FROM users WHERE name = ?", name).first?.string(0)
         }

@@ -35,7 +35,7 @@ final class GatedUserStore: UserStore {
         await opened.wait()
     }
 
-    func verify(name: String, password: String) async throws -> PasswordCheck {
+    func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
         let result = try await store.verify(name: name, password: password)
         if gate == .afterVerify { await park() }
         return result
