@@ -68,21 +68,7 @@ start baseline
 start current
 
 RESULTS="$WORK/results.tsv"
-: >"$RESULTS"
-bench() {
-    local server=$1 scenario=$2 run=$3
-    shift 3
-    local output
-    output=$("$BIN/pop3bench" run --scenario "$scenario" --port "${PORT[$server]}" --scale "$SCALE" \
-        --password "$PASSWORD" --runs 1 --first-run "$run" "$@" 2>&1) || true
-    echo "$output" | sed "s/^/  [$server $scenario run $run] /" >&2
-    local result
-    result=$(echo "$output" | grep '^RESULT' || echo "RESULT errors=missing")
-    for pair in $result; do
-        [[ $pair == *=* ]] || continue
-        printf '%s\t%s\t%s\t%s\n' "$scenario" "$server" "${pair%%=*}" "${pair#*=}" >>"$RESULTS"
-    done
-}
+source scripts/lib/bench-results.sh
 for scenario in $SCENARIOS; do
     args=()
     case $scenario in
@@ -99,13 +85,11 @@ for scenario in $SCENARIOS; do
     esac
     log "$scenario"
     for run in $(seq 0 $((RUNS - 1))); do
-        bench baseline "$scenario" "$run" "${args[@]}"
-        bench current "$scenario" "$run" "${args[@]}"
+        run_bench "$scenario" baseline "${PORT[baseline]}" "$scenario" "$run" "${args[@]}"
+        run_bench "$scenario" current "${PORT[current]}" "$scenario" "$run" "${args[@]}"
     done
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-figure() { awk -F'\t' -v r="$1" -v s="$2" -v f="$3" '$1 == r && $2 == s && $3 == f { print $4 }' "$RESULTS" | median; }
 all() { awk -F'\t' -v r="$1" -v s="$2" -v f="$3" '$1 == r && $2 == s && $3 == f { printf "%s ", $4 }' "$RESULTS"; }
 row() {
     local label=$1 scenario=$2 name=$3

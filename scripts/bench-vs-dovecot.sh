@@ -125,8 +125,8 @@ wait_for_dovecot
 
 # --- runs ----------------------------------------------------------------------------------------------------------
 RESULTS="$WORK/results.tsv"
-: >"$RESULTS"
-# bench SERVER ROW SCENARIO RUN ARGS… : one run; appends "row server figure value" for every figure.
+source scripts/lib/bench-results.sh
+# bench SERVER ROW SCENARIO RUN ARGS… : one run against Dovecot or pop3d (run_bench records it).
 bench() {
     local server=$1 row=$2 scenario=$3 run=$4
     shift 4
@@ -135,16 +135,7 @@ bench() {
         port=$POP3_PORT
         if [[ $scenario == D ]]; then set -- "$@" --server-pid "$POP3D_PID"; fi
     fi
-    local output
-    output=$("$BIN/pop3bench" run --scenario "$scenario" --port "$port" --scale "$SCALE" --password "$PASSWORD" \
-        --runs 1 --first-run "$run" "$@" 2>&1) || true
-    echo "$output" | sed "s/^/  [$server $row run $run] /" >&2
-    local result
-    result=$(echo "$output" | grep '^RESULT' || echo "RESULT errors=missing")
-    for pair in $result; do
-        [[ $pair == *=* ]] || continue
-        printf '%s\t%s\t%s\t%s\n' "$row" "$server" "${pair%%=*}" "${pair#*=}" >>"$RESULTS"
-    done
+    run_bench "$row" "$server" "$port" "$scenario" "$run" "$@"
 }
 alternate() {
     local row=$1 scenario=$2 runs=$3
@@ -191,8 +182,6 @@ if wants D; then
 fi
 
 # --- table ---------------------------------------------------------------------------------------------------------
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-figure() { awk -F'\t' -v r="$1" -v s="$2" -v f="$3" '$1 == r && $2 == s && $3 == f { print $4 }' "$RESULTS" | median; }
 errors() { awk -F'\t' -v s="$1" '$2 == s && $3 == "errors" { t += ($4 == "missing" ? 1 : $4) } END { print t + 0 }' "$RESULTS"; }
 row() {
     local label=$1 row=$2 name=$3 better=$4

@@ -177,8 +177,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         Startup.raiseOpenFileLimit(logger: logger)
 
         let metrics = ServerMetrics()
-        metrics.resume(
-            from: Dictionary(uniqueKeysWithValues: try await stores.metrics.latestValues().map { ($0.name, $1) }))
+        metrics.resume(from: try await stores.metrics.latestValues())
         let users = CachingUserStore(
             wrapping: privileges.gated(stores).users, lifetime: configuration.authCacheLifetime)
         var monitorStores = stores
@@ -195,7 +194,7 @@ struct Pop3dCommand: AsyncParsableCommand {
             recorder: recorder)
         let connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: tls,
-            policy: POP3ConnectionPolicy(configuration: configuration, tlsConfigured: tls != nil), logger: logger)
+            policy: POP3ConnectionPolicy(configuration: configuration), logger: logger)
         let limiter = ConnectionLimiter(configuration: configuration)
         Startup.warnAboutExposure(configuration: configuration, tls: tls, logger: logger)
 

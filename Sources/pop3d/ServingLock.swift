@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// One serving pop3d per database. A second one would discard the first one's pending DELE marks and replay its
@@ -40,7 +41,7 @@ final class ServingLock {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
-        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingWhitespace())
+        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
 
@@ -56,14 +57,5 @@ enum ServingLockError: Error, CustomStringConvertible {
         case .cannotOpen(let path, let reason):
             return "cannot take the database lock \(path): \(reason)"
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        var text = self[...]
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        return text
     }
 }

@@ -7,11 +7,10 @@ import Storage
 /// What pop3d does once before serving: finish interrupted deletions and warn about risky defaults.
 enum Startup {
     static func prepare(storage: SQLiteStorage, maildir: MaildirStore, logger: Logger) async throws {
-        let store = maildir
         // Removes files on this (start-up) task's thread: nothing is served yet.
         let report = try await storage.stores.journal.recover { entry in
             guard let user = MailboxName(entry.user) else { return }
-            try store.removeMessage(user: user, baseName: entry.baseName, fileName: entry.fileName)
+            try maildir.removeMessage(user: user, baseName: entry.baseName, fileName: entry.fileName)
         }
         if report.discardedPending + report.finished + report.failed > 0 {
             logger.notice(

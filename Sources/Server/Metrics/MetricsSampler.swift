@@ -29,14 +29,7 @@ public final class MetricsSampler: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { break }
-                await sampleOnce()
-            }
-        }
-        await sampleOnce()
+        await runEvery(interval) { [self] in await sampleOnce() }
         logger.info("metrics flushed")
     }
 

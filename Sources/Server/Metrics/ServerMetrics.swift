@@ -1,5 +1,6 @@
 public import Foundation
 public import MonitorProtocol
+public import Storage
 import Synchronization
 
 /// The live metrics of the process: lock-free counters and gauges, read by the monitor and the sampler.
@@ -39,9 +40,9 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Continues the counters from the totals stored by an earlier run (gauges start from zero).
-    public func resume(from stored: [String: Double]) {
+    public func resume(from stored: [MetricKey: Double]) {
         for metric in MetricID.allCases where metric.isCounter {
-            guard let total = stored[metric.name], total.isFinite, total > 0 else { continue }
+            guard let total = stored[MetricKey(metric.name)], total.isFinite, total > 0 else { continue }
             cells[Int(metric.rawValue)].value.store(Int64(min(total, Double(Int64.max / 2))), ordering: .relaxed)
         }
     }

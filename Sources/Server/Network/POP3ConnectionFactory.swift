@@ -35,7 +35,7 @@ public struct POP3ConnectionFactory: Sendable {
         let configuration = POP3SessionConfiguration(
             implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
             tlsAvailable: tls != nil, tlsActive: implicitTLS,
-            plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer),
+            plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer, tlsOffered: tls != nil),
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
@@ -48,21 +48,19 @@ public struct POP3ConnectionFactory: Sendable {
 public struct POP3ConnectionPolicy: Sendable {
     public var preLoginTimeout: Duration
     public var idleTimeout: Duration
-    /// Whether TLS is offered at all (without it, plain-text logins are the only kind).
-    public var tlsConfigured: Bool
     public var allowPlaintextAuth: Bool
     public var localNetworks: [AddressRange]
 
-    public init(configuration: ServerConfiguration, tlsConfigured: Bool) {
+    public init(configuration: ServerConfiguration) {
         preLoginTimeout = configuration.preLoginTimeout
         idleTimeout = configuration.idleTimeout
-        self.tlsConfigured = tlsConfigured
         allowPlaintextAuth = configuration.allowPlaintextAuth
         localNetworks = configuration.localNetworks
     }
 
-    /// Whether USER/PASS and AUTH PLAIN may be used without TLS by a client at `peer`.
-    func plaintextAuthAllowed(peer: String) -> Bool {
-        !tlsConfigured || allowPlaintextAuth || localNetworks.contains(address: peer)
+    /// Whether USER/PASS and AUTH PLAIN may be used without TLS by a client at `peer`; without TLS offered at all,
+    /// plain text is the only kind.
+    func plaintextAuthAllowed(peer: String, tlsOffered: Bool) -> Bool {
+        !tlsOffered || allowPlaintextAuth || localNetworks.contains(address: peer)
     }
 }

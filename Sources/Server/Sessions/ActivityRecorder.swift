@@ -25,14 +25,7 @@ public final class ActivityRecorder: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard !Task.isCancelled else { break }
-                await flushLogging()
-            }
-        }
-        await flushLogging()
+        await runEvery(interval) { [self] in await flushLogging() }
     }
 
     private func flushLogging() async {

@@ -35,8 +35,8 @@ public final class LiveSessions: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
-    /// Callers of `drained` waiting for the table to empty.
-    private let drainWaiters = Mutex<[CheckedContinuation<Void, Never>]>([])
+    /// Callers of `drained` waiting for the table to empty, by call (each listener waits on its own).
+    private let drainWaiters = Mutex<(next: Int, waiting: [Int: CheckedContinuation<Void, Never>])>((0, [:]))
 
     public init() {}
 
@@ -55,30 +55,37 @@ public final class LiveSessions: Sendable {
     /// Returns once no session is left, or after `limit`, whichever comes first; true when none is left.
     /// Woken by the last session's removal, not by polling.
     func drained(within limit: Duration) async -> Bool {
+        let id = drainWaiters.withLock { state in
+            defer { state.next += 1 }
+            return state.next
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
                 await withCheckedContinuation { continuation in
-                    drainWaiters.withLock { $0.append(continuation) }
-                    // Checked after registering, so a removal in between cannot be missed.
-                    if count == 0 { resumeDrainWaiters() }
+                    drainWaiters.withLock { $0.waiting[id] = continuation }
+                    // Checked after registering, so a removal or the time limit in between cannot be missed.
+                    if count == 0 {
+                        resumeDrainWaiters()
+                    } else if Task.isCancelled {
+                        drainWaiters.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
+                    }
                 }
             }
             group.addTask { try? await Task.sleep(for: limit) }
             await group.next()
             group.cancelAll()
-            // The sleeper ends at once when cancelled; a waiter still parked is woken so the group can finish.
-            resumeDrainWaiters()
+            // The sleeper ends at once when cancelled; this call's waiter, if still parked, is woken to end the group.
+            drainWaiters.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
         }
         return count == 0
     }
 
     private func resumeDrainWaiters() {
-        for waiter in drainWaiters.withLock({ waiters in
-            defer { waiters = [] }
-            return waiters
-        }) {
-            waiter.resume()
+        let waiters = drainWaiters.withLock { state in
+            defer { state.waiting = [:] }
+            return Array(state.waiting.values)
         }
+        for waiter in waiters { waiter.resume() }
     }
 
     public var count: Int { entries.withLock { $0.count } }

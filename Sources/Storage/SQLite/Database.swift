@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import NIOPosix
 import Synchronization
@@ -90,10 +91,11 @@ public final class Database: @unchecked Sendable {
 
     /// Writes a consistent copy of the live database to `destination`, a new file created with mode 0600
     /// (`StorageError.alreadyExists` when it exists). `VACUUM INTO` runs on a third connection, so in WAL mode it
-    /// reads one snapshot while the server's connections go on reading and writing.
+    /// reads one snapshot while the server's connections go on reading and writing. It runs on a thread of its own:
+    /// copying a large file takes seconds that the reader's and writer's threads must not lose.
     public func backup(to destination: String) async throws {
         let path = self.path
-        try await readerThread.run {
+        try await Self.onOwnThread {
             // Created here, exclusively, so no existing file is overwritten and the copy is never world-readable.
             let descriptor = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             guard descriptor >= 0 else {
@@ -129,6 +131,12 @@ public final class Database: @unchecked Sendable {
         }
         try? writerThread.syncShutdownGracefully()
         try? readerThread.syncShutdownGracefully()
+    }
+
+    private static func onOwnThread(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
     }
 
     private func closed() -> StorageError {

@@ -34,10 +34,10 @@ final class Workspace: Sendable {
         return ["--database", copy]
     }
 
-    /// `createUsers` for a database at `path`.
-    static func createUsers(_ users: [String: String], in path: String) async throws {
+    /// `createUsers` for a database at `path`, hashed at `cost`.
+    static func createUsers(_ users: [String: String], in path: String, cost: Int = 10) async throws {
         // The storage hashes on threads of its own, so no test task is held up meanwhile.
-        let storage = try SQLiteStorage(path: path, passwordCost: 10)
+        let storage = try SQLiteStorage(path: path, passwordCost: cost)
         defer { storage.close() }
         for (name, password) in users.sorted(by: { $0.key < $1.key }) {
             try await storage.stores.users.createUser(name: name, password: password)

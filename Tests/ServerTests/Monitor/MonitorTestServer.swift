@@ -46,7 +46,7 @@ final class MonitorTestServer {
             recorder: recorder)
         connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: nil,
-            policy: POP3ConnectionPolicy(configuration: configuration, tlsConfigured: false), logger: logger)
+            policy: POP3ConnectionPolicy(configuration: configuration), logger: logger)
         processor = MonitorRequestProcessor(
             tokens: stores.tokens,
             performer: MonitorOperationPerformer(
