@@ -30,11 +30,11 @@ trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 "$BIN/pop3bench" fixtures --dir "$WORK" --scale smoke
 
-ROOT_FLAG=()
-if [[ $(id -u) == 0 ]]; then ROOT_FLAG=(--allow-root); fi  # containers often run CI as root
+source scripts/lib/pop3d-flags.sh
+mapfile -t START_FLAGS < <(pop3d_start_flags "$BIN")
 # A low scrypt cost keeps user creation and cold logins quick; the smoke checks correctness, not speed.
 "$BIN/pop3d" --port "$POP3_PORT" --listen 127.0.0.1 --maildir "$WORK/maildir" --database "$WORK/pop3d.sqlite" \
-    --monitor-port "$MONITOR_PORT" --password-cost 10 --auth-failure-delay 0 --log-level warning "${ROOT_FLAG[@]}" \
+    --monitor-port "$MONITOR_PORT" --password-cost 10 --auth-failure-delay 0 --log-level warning "${START_FLAGS[@]}" \
     >"$WORK/pop3d.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do

@@ -54,7 +54,8 @@ start() {
     local server=$1
     cp -a "$WORK/fixtures/maildir" "$WORK/$server-mail"
     "${SERVER_BIN[$server]}/pop3d" --port "${PORT[$server]}" --listen 127.0.0.1 --maildir "$WORK/$server-mail" \
-        --database "$WORK/$server.sqlite" --monitor-port "${MONITOR[$server]}" --log-level warning --allow-root --password-cost 10 \
+        --database "$WORK/$server.sqlite" --monitor-port "${MONITOR[$server]}" --log-level warning --password-cost 10 \
+        $(pop3d_start_flags "${SERVER_BIN[$server]}") \
         >>"$WORK/$server.log" 2>&1 &
     PID[$server]=$!
     for _ in $(seq 1 100); do
@@ -69,6 +70,7 @@ start current
 
 RESULTS="$WORK/results.tsv"
 source scripts/lib/bench-results.sh
+source scripts/lib/pop3d-flags.sh
 for scenario in $SCENARIOS; do
     args=()
     case $scenario in

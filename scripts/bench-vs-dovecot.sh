@@ -50,6 +50,7 @@ ulimit -n "$(ulimit -Hn)"
 WORK=$(mktemp -d)
 chmod 755 "$WORK"  # Dovecot's mail processes run as user mail and must reach their maildirs
 source scripts/lib/server-processes.sh
+source scripts/lib/pop3d-flags.sh
 
 # --- fixtures: one set, copied for each server -------------------------------------------------------------------
 log "writing fixtures ($SCALE) into $WORK"
@@ -78,7 +79,7 @@ start_dovecot
 # --- pop3d ---------------------------------------------------------------------------------------------------------
 start_pop3d() {
     "$BIN/pop3d" --port "$POP3_PORT" --listen 127.0.0.1 --maildir "$WORK/pop3d-mail" \
-        --database "$WORK/pop3d.sqlite" --monitor-port "$MONITOR_PORT" --log-level warning --allow-root "$@" \
+        --database "$WORK/pop3d.sqlite" --monitor-port "$MONITOR_PORT" --log-level warning $(pop3d_start_flags "$BIN") "$@" \
         >>"$WORK/pop3d.log" 2>&1 &
     POP3D_PID=$!
     for _ in $(seq 1 100); do

@@ -119,13 +119,12 @@ log "Dovecot stopped; $MAIL/alice/dovecot-uidlist:"
 sed 's/^/    /' "$MAIL/alice/dovecot-uidlist" >&2
 
 # --- pop3d on the same maildir ------------------------------------------------------------------------------------
-root_flag=()
-pop3d_help=$("$BIN/pop3d" --help 2>&1)
-if [[ "$(id -u)" -eq 0 && $pop3d_help == *--allow-root* ]]; then root_flag=(--allow-root); fi
+source scripts/lib/pop3d-flags.sh
+mapfile -t start_flags < <(pop3d_start_flags "$BIN")
 log "starting pop3d --uidl-source dovecot on 127.0.0.1:$POP3_PORT"
 "$BIN/pop3d" --port "$POP3_PORT" --listen 127.0.0.1 --maildir "$MAIL" --database "$WORK/pop3d.sqlite" \
     --monitor-port "$MONITOR_PORT" --auth-failure-delay 0 --password-cost 10 --uidl-source dovecot \
-    "${root_flag[@]}" >>"$WORK/pop3d.log" 2>&1 &
+    "${start_flags[@]}" >>"$WORK/pop3d.log" 2>&1 &
 POP3D_PID=$!
 for _ in $(seq 1 100); do
     "$BIN/pop3ctl" users list --port "$MONITOR_PORT" --token "$TOKEN" >/dev/null 2>&1 && break

@@ -1,10 +1,10 @@
 import Storage
 
-/// The user store behind a `LoginGate`: password checks wait until root privileges are dropped; every other
-/// call passes straight through.
+/// The user store behind a `StartupGate`: password checks wait until pop3d serves (root dropped, journal
+/// recovered); every other call passes straight through.
 struct GatedUserStore: UserStore {
     let store: any UserStore
-    let gate: LoginGate
+    let gate: StartupGate
 
     func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
         try await gate.waitUntilOpen()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Maildir
+import MonitorProtocol
 import NIOCore
 import Server
 import ServiceLifecycle
@@ -16,8 +17,10 @@ struct Pop3dCommand: AsyncParsableCommand {
         discussion: """
             With no options pop3d serves POP3 on port 1100 of every address, reads mail from ./directories/ \
             (<maildir>/<user>/{cur,new,tmp}), keeps users, tokens, settings, history and the deletion journal in \
-            ./pop3d.sqlite, and answers pop3ctl on 127.0.0.1:1081. A new database gets user foo (password bar) \
-            and admin token 123456789abcdef1: change them before others can reach the server.
+            ./pop3d.sqlite, and answers pop3ctl on 127.0.0.1:1081. A new database gets no POP3 user and one monitor \
+            admin, 'admin', whose random token is written to <database>.admin-token (mode 0600): add users with \
+            pop3ctl users add. --quick-start-credentials gives a new database the seed's foo/bar and token \
+            123456789abcdef1 instead, for a local try.
             SIGINT or SIGTERM stops it gracefully: sessions that did not QUIT keep all their mail.
             """,
         version: ServerConfiguration.version)
@@ -97,7 +100,15 @@ struct Pop3dCommand: AsyncParsableCommand {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap(observability.logHandlerFactory(level: level))
         let logger = Logger(label: "pop3d")
-        let privileges = try PrivilegeSwitch.make(service, databasePath: database, logger: logger)
+        let drop: PrivilegeDrop?
+        do {
+            drop = try service.privilegeDrop()
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+        // Root about to drop opens the service account's files by descriptor, never following a link.
+        let owner = drop?.account.fileOwner
         var configuration = ServerConfiguration()
         configuration.port = port
         if !listenAddresses.isEmpty { configuration.listenAddresses = listenAddresses }
@@ -123,25 +134,32 @@ struct Pop3dCommand: AsyncParsableCommand {
         // Before the database is opened or recovered: a second pop3d on it would undo the first one's deletions.
         let servingLock: ServingLock
         do {
-            servingLock = try ServingLock(databasePath: database, owner: privileges.serviceAccount)
+            servingLock = try ServingLock(databasePath: database, owner: drop?.account)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
         // The hashing threads come first: the user store hashes on them.
         let hashing = HashingQueue(threads: System.coreCount, backlog: configuration.hashingBacklog)
+        let firstToken = FirstRunToken(admin: "admin", token: MonitorToken.random().text, databasePath: database)
         let storage: SQLiteStorage
         do {
-            storage = try SQLiteStorage(path: database, passwordCost: passwordCost, hashing: hashing)
+            storage = try SQLiteStorage(
+                path: database, passwordCost: passwordCost, hashing: hashing,
+                firstRun: service.quickStartCredentials
+                    ? .quickStart : .admin(name: firstToken.admin, token: firstToken.token),
+                owner: owner)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
+        if storage.migrationReport.wasNew, !service.quickStartCredentials {
+            firstToken.hand(to: owner, logger: logger)
+        }
         var failure: (any Error)?
         do {
             try await serve(
-                storage: storage, hashing: hashing, configuration: configuration, tls: tls,
-                privileges: privileges, logger: logger)
+                storage: storage, hashing: hashing, configuration: configuration, tls: tls, drop: drop, logger: logger)
         } catch {
             failure = error
         }
@@ -163,7 +181,7 @@ struct Pop3dCommand: AsyncParsableCommand {
     /// that uses them.
     private func serve(
         storage: SQLiteStorage, hashing: HashingQueue, configuration base: ServerConfiguration, tls: TLSCredentials?,
-        privileges: PrivilegeSwitch, logger: Logger
+        drop: PrivilegeDrop?, logger: Logger
     ) async throws {
         var configuration = base
         let stores = storage.stores
@@ -173,8 +191,12 @@ struct Pop3dCommand: AsyncParsableCommand {
         let files = ThreadPoolService(threads: configuration.ioThreads)
         let maildirRoot = MaildirRoot(
             path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool)
-        try await Startup.prepare(storage: storage, maildir: maildirRoot.store, logger: logger)
+        try await Startup.warnAboutDefaultCredentials(storage, logger: logger)
         Startup.raiseOpenFileLimit(logger: logger)
+        // The journal is recovered after root is dropped and before any login or monitor request is served.
+        let privileges = PrivilegeSwitch(drop: drop, logger: logger) { [journal = stores.journal] in
+            try await Startup.recoverJournal(journal, maildir: maildirRoot.store, logger: logger)
+        }
 
         let metrics = ServerMetrics()
         metrics.resume(from: try await stores.metrics.latestValues())
@@ -215,12 +237,13 @@ struct Pop3dCommand: AsyncParsableCommand {
         if configuration.monitorPort >= 0 {
             let performer = MonitorOperationPerformer(
                 stores: monitorStores, maildirRoot: maildirRoot, liveSessions: liveSessions, metrics: metrics,
-                logger: logger)
+                logger: logger, backupDirectory: service.backupDirectory.flatMap(BackupDirectory.init))
+            // Bound only once pop3d serves: its requests write files and the database, never as root.
             services.append(
                 MonitorListener(
                     address: configuration.monitorAddress, port: configuration.monitorPort,
                     processor: MonitorRequestProcessor(tokens: stores.tokens, performer: performer, logger: logger),
-                    metrics: metrics, logger: logger, onBound: privileges.expectBinding()))
+                    metrics: metrics, logger: logger, startsAfter: privileges.waitUntilServing))
         }
         services.append(
             POP3Listener(

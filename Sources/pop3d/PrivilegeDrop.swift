@@ -1,18 +1,12 @@
 import Glibc
 
-/// Gives up root for good: hands the database files to the account, then switches groups and user ids.
-/// glibc applies setgroups, setgid and setuid to every thread of the process.
+/// Gives up root for good: switches groups and user ids. glibc applies setgroups, setgid and setuid to every thread
+/// of the process. The files pop3d keeps (database, lock, token file) were handed to the account through their
+/// descriptors when they were opened; nothing is changed by name here.
 struct PrivilegeDrop {
     let account: SystemAccount
-    let databasePath: String
 
     func perform() throws(PrivilegeError) {
-        // The open database stays usable through its descriptors, but SQLite reopens -wal and -shm by name.
-        for path in [databasePath, databasePath + "-wal", databasePath + "-shm"] {
-            if chown(path, account.uid, account.gid) != 0, errno != ENOENT {
-                throw .dropFailed(step: "chown \(path)", reason: Self.lastError())
-            }
-        }
         guard initgroups(account.name, account.gid) == 0 else {
             throw .dropFailed(step: "initgroups", reason: Self.lastError())
         }

@@ -1,40 +1,30 @@
-import ArgumentParser
 import Logging
 import ServiceLifecycle
 import Storage
 import Synchronization
 
-/// `--user`: drops root once every listener has bound its sockets, then lets logins through.
-/// Without a drop to do it is inert: the gate starts open and the listeners' callbacks do nothing.
+/// The last step of start-up, as a service: once every listener has bound its sockets it drops root (with
+/// `--user`), then does the work that touches files the service account controls (`beforeServing`: the journal
+/// recovery), and only then opens the gate to logins and the monitor. Without a drop to do it runs that work at
+/// once.
 final class PrivilegeSwitch: Service {
     private let drop: PrivilegeDrop?
     private let logger: Logger
-    private let gate: LoginGate
+    private let gate = StartupGate()
+    private let beforeServing: @Sendable () async throws -> Void
     private let expected = Atomic<Int>(0)
     private let ready: AsyncStream<Void>
     private let readyContinuation: AsyncStream<Void>.Continuation
 
-    init(drop: PrivilegeDrop?, logger: Logger) {
+    init(drop: PrivilegeDrop?, logger: Logger, beforeServing: @escaping @Sendable () async throws -> Void) {
         self.drop = drop
         self.logger = logger
-        gate = LoginGate(open: drop == nil)
+        self.beforeServing = beforeServing
         (ready, readyContinuation) = AsyncStream<Void>.makeStream()
     }
 
-    /// The switch `options` ask for; logs why and exits when pop3d must not start with its privileges.
-    static func make(_ options: ServiceOptions, databasePath: String, logger: Logger) throws -> PrivilegeSwitch {
-        do {
-            return PrivilegeSwitch(drop: try options.privilegeDrop(databasePath: databasePath), logger: logger)
-        } catch {
-            logger.critical("cannot start: \(error)")
-            throw ExitCode(1)
-        }
-    }
-
-    /// The account pop3d switches to, when it drops root.
-    var serviceAccount: SystemAccount? { drop?.account }
-
-    /// Registers one listener; it calls the returned closure once all its sockets are bound.
+    /// Registers one listener that must be bound before root is dropped; it calls the returned closure once all
+    /// its sockets are bound.
     func expectListener() -> @Sendable () -> Void {
         guard drop != nil else { return {} }
         expected.add(1, ordering: .relaxed)
@@ -48,12 +38,17 @@ final class PrivilegeSwitch: Service {
         return { _ in ready() }
     }
 
-    /// `stores` with every password check waiting until the drop is done.
+    /// `stores` with every password check waiting until pop3d serves.
     func gated(_ stores: Stores) -> Stores {
-        guard drop != nil else { return stores }
         var stores = stores
         stores.users = GatedUserStore(store: stores.users, gate: gate)
         return stores
+    }
+
+    /// Returns once pop3d serves (root dropped, journal recovered); throws when the group stops first. For
+    /// services that must not start before: the monitor, whose requests change files and the database.
+    @Sendable func waitUntilServing() async throws {
+        try await cancelWhenGracefulShutdown { [gate] in try await gate.waitUntilOpen(timeout: nil) }
     }
 
     func run() async throws {
@@ -68,11 +63,13 @@ final class PrivilegeSwitch: Service {
             // Cancelled before every listener was ready: the group is stopping anyway.
             guard remaining == 0 else { return }
             try drop.perform()
-            gate.open()
             logger.notice(
                 "privileges dropped",
                 metadata: ["user": "\(drop.account.name)", "uid": "\(drop.account.uid)", "gid": "\(drop.account.gid)"])
         }
+        try await beforeServing()
+        gate.open()
+        logger.info("serving")
         try? await gracefulShutdown()
     }
 }

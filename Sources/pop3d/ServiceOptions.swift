@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import Server
 
 /// How pop3d runs as a service: its configuration file, and whose privileges it serves mail with.
 struct ServiceOptions: ParsableArguments {
@@ -22,15 +23,38 @@ struct ServiceOptions: ParsableArguments {
     var user: String?
 
     @Flag(
+        name: .customLong("quick-start-credentials"),
+        help: ArgumentHelp(
+            "A new database gets the seed project's user foo (password bar) and admin token 123456789abcdef1.",
+            discussion: """
+                For a quick local try only (scripts/run-server.sh passes it). Without it a new database gets no \
+                POP3 user and one admin, 'admin', with a random token written to <database>.admin-token (mode 0600).
+                """))
+    var quickStartCredentials = false
+
+    @Option(
+        name: .customLong("backup-directory"),
+        help: ArgumentHelp(
+            "The folder pop3ctl backup writes into (absolute; the monitor chooses only file names). Off unless given.",
+            valueName: "dir"))
+    var backupDirectory: String?
+
+    @Flag(
         name: .customLong("allow-root"),
         help: "Serve mail as root. Without it, pop3d started as root refuses to start unless --user is given.")
     var allowRoot = false
 }
 
 extension ServiceOptions {
+    func validate() throws {
+        if let backupDirectory, BackupDirectory(backupDirectory) == nil {
+            throw ValidationError("--backup-directory must be an absolute path without . or .. components")
+        }
+    }
+
     /// The drop `--user` asks for, or nil when pop3d keeps the privileges it has. Throws when pop3d must not
     /// start: as root without `--user` or `--allow-root`, or with a `--user` that cannot be switched to.
-    func privilegeDrop(databasePath: String) throws(PrivilegeError) -> PrivilegeDrop? {
+    func privilegeDrop() throws(PrivilegeError) -> PrivilegeDrop? {
         let isRoot = geteuid() == 0
         guard let user else {
             if isRoot && !allowRoot { throw .rootWithoutUser }
@@ -42,6 +66,6 @@ extension ServiceOptions {
             if geteuid() == account.uid { return nil }
             throw .notRoot(user: user)
         }
-        return PrivilegeDrop(account: account, databasePath: databasePath)
+        return PrivilegeDrop(account: account)
     }
 }

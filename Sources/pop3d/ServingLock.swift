@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Storage
 
 /// One serving pop3d per database. A second one would discard the first one's pending DELE marks and replay its
 /// QUIT rows at start-up (the first session's QUIT would then say "deleted" and delete nothing), so every pop3d
@@ -13,8 +14,19 @@ final class ServingLock {
     /// the file is handed to the account through its descriptor; the final path component is never followed.
     init(databasePath: String, owner: SystemAccount?) throws(ServingLockError) {
         path = databasePath + ".lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        let descriptor: Int32
+        if owner == nil {
+            descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        } else {
+            // Root, in a folder the service account may control: no link is followed on the way.
+            do {
+                descriptor = try FileOwner.openFollowingNoLink(path, flags: O_RDWR | O_CREAT)
+            } catch {
+                guard case .cannotOpen(_, let reason) = error else { throw .cannotOpen(path: path, reason: "\(error)") }
+                throw .cannotOpen(path: path, reason: reason)
+            }
+        }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)

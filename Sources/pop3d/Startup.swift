@@ -6,9 +6,11 @@ import Storage
 
 /// What pop3d does once before serving: finish interrupted deletions and warn about risky defaults.
 enum Startup {
-    static func prepare(storage: SQLiteStorage, maildir: MaildirStore, logger: Logger) async throws {
+    /// Finishes the deletions a QUIT had begun and drops other sessions' DELE marks. It runs after root is
+    /// dropped: the maildir paths it follows are the service account's to change.
+    static func recoverJournal(_ journal: any DeletionJournal, maildir: MaildirStore, logger: Logger) async throws {
         // Removes files on this (start-up) task's thread: nothing is served yet.
-        let report = try await storage.stores.journal.recover { entry in
+        let report = try await journal.recover { entry in
             guard let user = MailboxName(entry.user) else { return }
             try maildir.removeMessage(user: user, baseName: entry.baseName, fileName: entry.fileName)
         }
@@ -20,6 +22,9 @@ enum Startup {
                     "failed": "\(report.failed)",
                 ])
         }
+    }
+
+    static func warnAboutDefaultCredentials(_ storage: SQLiteStorage, logger: Logger) async throws {
         let defaults = try await storage.defaultCredentialsInUse()
         if defaults.user {
             logger.warning("user foo still has the default password bar: change it (pop3ctl users passwd foo)")

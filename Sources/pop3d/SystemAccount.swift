@@ -1,4 +1,5 @@
 import Glibc
+import Storage
 
 /// A user of this machine, from the password database.
 struct SystemAccount: Equatable {
@@ -15,4 +16,9 @@ struct SystemAccount: Equatable {
         guard status == 0, found != nil else { return nil }
         return SystemAccount(name: name, uid: entry.pw_uid, gid: entry.pw_gid)
     }
+}
+
+extension SystemAccount {
+    /// The account as the owner of files root opens for it.
+    var fileOwner: FileOwner { FileOwner(uid: uid, gid: gid) }
 }

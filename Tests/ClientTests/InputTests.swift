@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func generatedTokensAreValidAndDiffer() {
-        let tokens = (0..<20).map { _ in TokenGenerator.make().text }
+        let tokens = (0..<20).map { _ in MonitorToken.random().text }
         #expect(Set(tokens).count == 20)
         #expect(tokens.allSatisfy { MonitorToken($0) != nil && $0.allSatisfy { $0.isLetter || $0.isNumber } })
     }

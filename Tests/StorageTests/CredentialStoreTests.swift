@@ -5,27 +5,57 @@ import Testing
 
 @Suite("Users and tokens")
 struct CredentialStoreTests {
-    private func open(_ folder: TemporaryDirectory, cost: Int = 10) throws -> SQLiteStorage {
-        try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: cost)
+    private func open(
+        _ folder: TemporaryDirectory, cost: Int = 10, firstRun: FirstRunCredentials = .none
+    ) throws -> SQLiteStorage {
+        try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: cost, firstRun: firstRun)
     }
 
-    @Test func aNewDatabaseHasTheSeedDefaults() async throws {
+    @Test func aNewDatabaseHasNoKnownCredentials() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder)
+        defer { storage.close() }
+        #expect(try await storage.stores.users.listUsers().isEmpty)
+        #expect(try await storage.stores.tokens.listTokens().isEmpty)
+        #expect(try await storage.stores.tokens.admin(forToken: SeedDefaults.adminToken) == nil)
+        #expect(try await storage.defaultCredentialsInUse() == (false, false))
+    }
+
+    @Test func aNewDatabaseMayStartWithOneAdminAndItsTokenOnly() async throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder, firstRun: .admin(name: "admin", token: "Rnd0mT0kenABCDEF"))
+        defer { storage.close() }
+        #expect(try await storage.stores.tokens.admin(forToken: "Rnd0mT0kenABCDEF") == "admin")
+        #expect(try await storage.stores.tokens.admin(forToken: SeedDefaults.adminToken) == nil)
+        #expect(try await storage.stores.users.listUsers().isEmpty)
+    }
+
+    @Test func theQuickStartGivesANewDatabaseTheSeedDefaults() async throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder, firstRun: .quickStart)
         defer { storage.close() }
         #expect(try await storage.stores.users.verify(name: "foo", password: "bar") == .valid)
         #expect(try await storage.stores.tokens.admin(forToken: "123456789abcdef1") == "admin")
         #expect(try await storage.defaultCredentialsInUse() == (true, true))
     }
 
+    @Test func firstRunCredentialsGoOnlyIntoANewDatabase() async throws {
+        let folder = try TemporaryDirectory()
+        try open(folder).close()
+        let reopened = try open(folder, firstRun: .quickStart)
+        defer { reopened.close() }
+        #expect(try await reopened.stores.users.listUsers().isEmpty)
+        #expect(try await reopened.defaultCredentialsInUse() == (false, false))
+    }
+
     @Test func seedDefaultsAreNotRecreatedOnReopen() async throws {
         let folder = try TemporaryDirectory()
-        let storage = try open(folder)
+        let storage = try open(folder, firstRun: .quickStart)
         try await storage.stores.users.deleteUser(name: "foo")
         try await storage.stores.tokens.addToken(admin: "ops", token: "ponmlkjihgfedcba")
         try await storage.stores.tokens.deleteToken(admin: "admin")
         storage.close()
-        let reopened = try open(folder)
+        let reopened = try open(folder, firstRun: .quickStart)
         defer { reopened.close() }
         #expect(try await reopened.stores.users.listUsers().isEmpty)
         #expect(try await reopened.defaultCredentialsInUse() == (false, false))
@@ -47,7 +77,7 @@ struct CredentialStoreTests {
         #expect(try await users.verify(name: "bob", password: "secret words") == .invalid)
         #expect(try await users.verify(name: "bob", password: "new one") == .valid)
         #expect(try await users.changePassword(name: "nobody", newPassword: "x") == false)
-        #expect(try await users.listUsers().map(\.name) == ["bob", "foo"])
+        #expect(try await users.listUsers().map(\.name) == ["bob"])
         #expect(try await users.deleteUser(name: "bob"))
         #expect(try await users.deleteUser(name: "bob") == false)
         #expect(try await users.verify(name: "bob", password: "new one") == .invalid)
@@ -148,7 +178,7 @@ struct CredentialStoreTests {
 
     @Test func tokensAreStoredHashed() async throws {
         let folder = try TemporaryDirectory()
-        let storage = try open(folder)
+        let storage = try open(folder, firstRun: .quickStart)
         defer { storage.close() }
         let tokens = storage.stores.tokens
         try await tokens.addToken(admin: "ops", token: "abcdefghijklmnop")

@@ -19,6 +19,8 @@ import time
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 BINARY = os.path.join(REPO, ".build", "debug", "pop3d")
 LISTENING = re.compile(rb"address=\S*:(\d+) \[Server\] POP3 listening")
+# Logged once the deletion journal is recovered and logins are let in (a pop3d that predates it logs no such line).
+SERVING = re.compile(rb"\] serving$", re.MULTILINE)
 # Every metric that is a gauge (MetricID.isCounter == false); the rest only grow, across restarts too.
 COUNTER_GAUGES = {"connections_current", "uptime_seconds", "event_loop_lag_max_ms"}
 DEFAULT_USER, DEFAULT_PASSWORD = "foo", "bar"
@@ -53,6 +55,9 @@ def build_pop3d(workdir):
     Pop3d.binary = copy
     help_text = subprocess.run([copy, "--help"], capture_output=True).stdout
     Pop3d.root_flags = ["--allow-root"] if os.geteuid() == 0 and b"--allow-root" in help_text else []
+    # The harness logs in as the quick-start user foo/bar; builds with that flag also log `serving`.
+    Pop3d.logs_serving = b"--quick-start-credentials" in help_text
+    Pop3d.seed_flags = ["--quick-start-credentials"] if Pop3d.logs_serving else []
     return copy
 
 
@@ -61,6 +66,8 @@ class Pop3d:
 
     binary = BINARY
     root_flags = []  # --allow-root when the tests run as root and this pop3d knows the flag
+    seed_flags = []  # --quick-start-credentials when this pop3d knows it (older ones always seed foo/bar)
+    logs_serving = False
     notes = []  # harness notes printed once by the scripts (for example a flag that had to be worked around)
     monitor_port = "-1"
 
@@ -80,10 +87,11 @@ class Pop3d:
             Pop3d.binary, "-p", "0", "--listen", "127.0.0.1", "--monitor-port", Pop3d.monitor_port,
             "-m", self.maildir, "--database", self.database, "--password-cost", "10",
             "--auth-failure-delay", "0", "--sample-interval", str(self.sample_interval),
-        ] + ([] if self.wrapper else Pop3d.root_flags) + self.extra
+        ] + ([] if self.wrapper else Pop3d.root_flags) + Pop3d.seed_flags + self.extra
 
     def start(self, timeout=30.0):
-        """Starts pop3d and waits for its `POP3 listening` line (start-up recovery is done by then)."""
+        """Starts pop3d and waits for its `POP3 listening` line, then its `serving` line (start-up recovery is done
+        by then) when this pop3d logs one."""
         self.starts += 1
         self.log_path = os.path.join(self.workdir, "logs", "pop3d-%04d.log" % self.starts)
         with open(self.log_path, "wb") as log:
@@ -94,7 +102,7 @@ class Pop3d:
         while time.monotonic() < deadline:
             text = self.log()
             match = LISTENING.search(text)
-            if match:
+            if match and (SERVING.search(text) or not Pop3d.logs_serving):
                 self.port = int(match.group(1))
                 return self.port
             if self.process.poll() is not None:

@@ -27,7 +27,7 @@ struct TokensAddCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let token = newToken.flatMap(MonitorToken.init) ?? TokenGenerator.make()
+        let token = newToken.flatMap(MonitorToken.init) ?? MonitorToken.random()
         _ = try await MonitorCall.run(connection) {
             try await $0.perform(.addAdmin(name: admin, token: token), action: "add admin \(admin)")
         }
@@ -68,16 +68,5 @@ struct TokensListCommand: AsyncParsableCommand {
         let admins = try await MonitorCall.run(connection) { try await $0.allAdmins() }
         Console.out(
             output.json ? ListViews.accountsJSON(admins).rendered() : ListViews.accounts(admins, nameHeader: "ADMIN"))
-    }
-}
-
-/// Random tokens from the system's secure generator, using letters and digits only so they are easy to paste.
-enum TokenGenerator {
-    private static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".utf8)
-
-    static func make() -> MonitorToken {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<MonitorLimits.tokenLength).map { _ in alphabet.randomElement(using: &generator) ?? 0x41 }
-        return MonitorToken(bytes: bytes) ?? make()
     }
 }

@@ -19,6 +19,15 @@ public struct MonitorToken: Sendable, Hashable, CustomStringConvertible {
     /// The token's text (always ASCII).
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// A random token from the system's secure generator, of letters and digits only (no look-alikes such as 0
+    /// and O), so it is easy to paste: about 93 bits.
+    public static func random() -> MonitorToken {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".utf8)
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<MonitorLimits.tokenLength).map { _ in alphabet.randomElement(using: &generator) ?? 0x41 }
+        return MonitorToken(bytes: bytes) ?? random()
+    }
+
     /// Never shows the secret, so a token can be logged by accident without leaking.
     public var description: String { "<token>" }
 }

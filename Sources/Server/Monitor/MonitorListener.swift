@@ -15,13 +15,18 @@ public final class MonitorListener: Service {
     private let timeouts: MonitorTimeouts
     /// Called with the bound address (tests and logs learn the port when 0 was asked for).
     private let onBound: @Sendable (SocketAddress) -> Void
+    /// Awaited before the port is bound (pop3d: until root is dropped and the journal recovered).
+    private let startsAfter: @Sendable () async throws -> Void
 
-    /// Serves the monitor on `address`:`port` (-1: not at all), answering with `processor`.
+    /// Serves the monitor on `address`:`port` (-1: not at all), answering with `processor`, once `startsAfter`
+    /// returns.
     public init(
         address: String, port: Int, processor: MonitorRequestProcessor, metrics: ServerMetrics, logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeouts: MonitorTimeouts = .standard,
+        startsAfter: @escaping @Sendable () async throws -> Void = {},
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
+        self.startsAfter = startsAfter
         self.address = address
         self.port = port
         self.processor = processor
@@ -37,6 +42,11 @@ public final class MonitorListener: Service {
         guard port != -1 else {
             logger.info("monitor disabled")
             return
+        }
+        do {
+            try await startsAfter()
+        } catch {
+            return  // the group stopped before pop3d began serving
         }
         let channel: any Channel
         do {

@@ -13,13 +13,16 @@ public struct MonitorOperationPerformer: Sendable {
     private let liveSessions: LiveSessions
     private let metrics: ServerMetrics
     private let logger: Logger
+    /// Where backups may be written; nil: backups are off.
+    private let backupDirectory: BackupDirectory?
     private let now: @Sendable () -> Date
 
     public init(
         stores: Stores, maildirRoot: MaildirRoot, liveSessions: LiveSessions, metrics: ServerMetrics, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        backupDirectory: BackupDirectory? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.stores = stores
+        self.backupDirectory = backupDirectory
         self.maildirRoot = maildirRoot
         self.liveSessions = liveSessions
         self.metrics = metrics
@@ -107,9 +110,11 @@ public struct MonitorOperationPerformer: Sendable {
                     bytesIn: UInt64(max(0, $0.bytesIn)), bytesOut: UInt64(max(0, $0.bytesOut)))
             }
             return .sessions(ListPage.page(of: sessions, after: after, key: \.id))
-        case .backup(let path):
-            // The server's working directory is not the operator's: only absolute paths are unambiguous.
-            guard path.hasPrefix("/") else { throw MonitorFailure(.badData, "the backup path must be absolute") }
+        case .backup(let requested):
+            guard let backupDirectory else {
+                throw MonitorFailure(.badData, "backups are off: start pop3d with --backup-directory")
+            }
+            let path = try backupDirectory.destination(for: requested)
             do {
                 try await stores.maintenance.backup(to: path)
             } catch StorageError.alreadyExists {

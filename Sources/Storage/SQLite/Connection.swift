@@ -11,20 +11,28 @@ final class Connection {
     /// Opens the database at `path`; the process's first connection (`createsFile`) creates it when missing, with
     /// mode 0600. Later connections must not: closing any descriptor of the file drops every POSIX lock this
     /// process holds on it, the other connections' locks included, and another process could then write under them.
-    init(path: String, busyTimeoutMilliseconds: Int32, createsFile: Bool = false) throws {
+    /// With an `owner` (root about to become that account), the file and its -wal and -shm are handed to the owner
+    /// before SQLite opens them, and SQLite refuses a symbolic link anywhere in the path.
+    init(path: String, busyTimeoutMilliseconds: Int32, createsFile: Bool = false, owner: FileOwner? = nil) throws {
         self.path = path
         if path != ":memory:", createsFile {
-            // Create the file ourselves so it gets 0600; SQLite gives its WAL and SHM files the same mode.
-            let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-            if descriptor >= 0 {
-                Glibc.close(descriptor)
+            if let owner {
+                try owner.adopt(path, creating: true)
+                // SQLite opens these with O_NOFOLLOW, and gives new ones the database file's owner when run as root.
+                for companion in [path + "-wal", path + "-shm"] { try owner.adopt(companion, creating: false) }
             } else {
-                let reason = String(cString: strerror(errno))
-                throw StorageError.cannotOpen(path: path, reason: reason)
+                // Create the file ourselves so it gets 0600; SQLite gives its WAL and SHM files the same mode.
+                let descriptor = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else {
+                    throw StorageError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+                }
+                Glibc.close(descriptor)
             }
         }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | (createsFile ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let flags =
+            SQLITE_OPEN_READWRITE | (createsFile ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+            | (owner == nil ? 0 : SQLITE_OPEN_NOFOLLOW)
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

@@ -19,15 +19,19 @@ public final class Database: @unchecked Sendable {
     private let readerLock = Mutex(())
     private var reader: Connection?
     private let busyTimeoutMilliseconds: Int32
+    private let owner: FileOwner?
     private let isClosed = Atomic<Bool>(false)
     private let writerThread = NIOThreadPool(numberOfThreads: 1)
     private let readerThread = NIOThreadPool(numberOfThreads: 1)
 
-    /// Opens (creating when missing) the database file.
-    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000) throws {
+    /// Opens (creating when missing) the database file. With an `owner` (pop3d runs as root and will become that
+    /// account), the files are handed to it without following a symbolic link, and none is followed on opening.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5_000, owner: FileOwner? = nil) throws {
         self.path = path
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
-        writer = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, createsFile: true)
+        self.owner = owner
+        writer = try Connection(
+            path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, createsFile: true, owner: owner)
         writerThread.start()
         readerThread.start()
     }
@@ -71,7 +75,7 @@ public final class Database: @unchecked Sendable {
             if let reader {
                 connection = reader
             } else {
-                connection = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+                connection = try Connection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, owner: owner)
                 reader = connection
             }
             do {
@@ -95,6 +99,7 @@ public final class Database: @unchecked Sendable {
     /// copying a large file takes seconds that the reader's and writer's threads must not lose.
     public func backup(to destination: String) async throws {
         let path = self.path
+        let owner = self.owner
         try await Self.onOwnThread {
             // Created here, exclusively, so no existing file is overwritten and the copy is never world-readable.
             let descriptor = Glibc.open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -105,7 +110,7 @@ public final class Database: @unchecked Sendable {
             }
             Glibc.close(descriptor)
             do {
-                let snapshot = try Connection(path: path, busyTimeoutMilliseconds: 5_000)
+                let snapshot = try Connection(path: path, busyTimeoutMilliseconds: 5_000, owner: owner)
                 defer { snapshot.close() }
                 try snapshot.run("VACUUM INTO ?", destination)
             } catch let error as SQLiteError {

@@ -33,7 +33,8 @@ import Testing
         let users = Self.users(12)
         try await workspace.createUsers(users)
         for name in users.keys { try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: name) }
-        let server = try await ServerProcess.start(workspace, options: ["--sample-interval", "0.2"])
+        let server = try await ServerProcess.start(
+            workspace, options: ["--sample-interval", "0.2", "--backup-directory", workspace.root.path])
         let monitorPort = try await OperationsTools.monitorPort(of: server)
         let finished = Flag()
         let backup = workspace.path("backup.sqlite")
@@ -78,17 +79,43 @@ import Testing
 
     @Test func relativePathIsPop3ctlsAndBadPathsAreRefused() async throws {
         let workspace = try Workspace()
-        let server = try await ServerProcess.start(workspace)
+        let server = try await ServerProcess.start(workspace, options: ["--backup-directory", workspace.root.path])
         let monitorPort = try await OperationsTools.monitorPort(of: server)
         let relative = try await OperationsTools.pop3ctl(
             ["backup", "sub/../copy.sqlite"], monitorPort: monitorPort, directory: workspace.root.path)
         #expect(relative.status == 0, "\(relative)")
         #expect(FileManager.default.fileExists(atPath: workspace.path("copy.sqlite")))
 
-        let missing = try await OperationsTools.pop3ctl(
-            ["backup", workspace.path("no/such/folder/b.sqlite")], monitorPort: monitorPort)
-        #expect(missing.status == 1, "\(missing)")
-        #expect(missing.errors.contains("No such file or directory"), "\(missing)")
+        let named = try await OperationsTools.pop3ctl(["backup", "named.sqlite"], monitorPort: monitorPort)
+        #expect(named.status == 0, "\(named)")
+        #expect(FileManager.default.fileExists(atPath: workspace.path("named.sqlite")), "a plain name is the folder's")
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func backupsAreWrittenOnlyInsideTheBackupDirectory() async throws {
+        let workspace = try Workspace()
+        let outside = workspace.path("outside.sqlite")
+        let backups = workspace.path("backups")
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: false)
+        let off = try await ServerProcess.start(workspace)
+        let offPort = try await OperationsTools.monitorPort(of: off)
+        let refused = try await OperationsTools.pop3ctl(["backup", outside], monitorPort: offPort)
+        #expect(refused.status == 1 && refused.errors.contains("backups are off"), "\(refused)")
+        #expect(try await off.stop() == 0)
+
+        let server = try await off.restartWith(options: ["--backup-directory", backups])
+        let monitorPort = try await OperationsTools.monitorPort(of: server)
+        for path in [outside, backups + "/sub/b.sqlite", backups + "/../escape.sqlite", "/etc/pop3d-backup"] {
+            let result = try await OperationsTools.pop3ctl(["backup", path], monitorPort: monitorPort)
+            #expect(result.status == 1, "\(path): \(result)")
+            #expect(result.errors.contains("only inside \(backups)"), "\(path): \(result)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: outside))
+        #expect(!FileManager.default.fileExists(atPath: workspace.path("escape.sqlite")))
+        #expect(!FileManager.default.fileExists(atPath: "/etc/pop3d-backup"))
+        let inside = try await OperationsTools.pop3ctl(["backup", backups + "/ok.sqlite"], monitorPort: monitorPort)
+        #expect(inside.status == 0, "\(inside)")
+        #expect(FileManager.default.fileExists(atPath: backups + "/ok.sqlite"))
         #expect(try await server.stop() == 0)
     }
 
@@ -96,7 +123,7 @@ import Testing
         let workspace = try Workspace()
         try await workspace.createUsers(["kept": "kept pw"])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: "kept")
-        let server = try await ServerProcess.start(workspace)
+        let server = try await ServerProcess.start(workspace, options: ["--backup-directory", workspace.root.path])
         let monitorPort = try await OperationsTools.monitorPort(of: server)
         let backup = workspace.path("backup.sqlite")
         #expect(try await OperationsTools.pop3ctl(["backup", backup], monitorPort: monitorPort).status == 0)

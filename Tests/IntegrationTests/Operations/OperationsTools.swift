@@ -8,13 +8,13 @@ enum OperationsTools {
         try await ExternalCommand.run(try ServerBinary.path(), arguments, directory: directory, timeout: 20)
     }
 
-    /// Runs pop3ctl against the monitor port with the seed token.
-    static func pop3ctl(_ arguments: [String], monitorPort: Int, directory: String? = nil) async throws
-        -> CommandResult
-    {
+    /// Runs pop3ctl against the monitor port with `token` (by default the seed token of the quick start).
+    static func pop3ctl(
+        _ arguments: [String], monitorPort: Int, token: String = SeedDefaults.adminToken, directory: String? = nil
+    ) async throws -> CommandResult {
         let binary = URL(fileURLWithPath: try ServerBinary.path()).deletingLastPathComponent()
             .appendingPathComponent("pop3ctl").path
-        let connection = ["--port", "\(monitorPort)", "--token", SeedDefaults.adminToken]
+        let connection = ["--port", "\(monitorPort)", "--token", token]
         return try await ExternalCommand.run(
             binary, arguments + connection, environment: ["POP3CTL_TOKEN": ""], directory: directory, timeout: 60)
     }

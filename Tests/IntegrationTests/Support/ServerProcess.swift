@@ -5,6 +5,7 @@ import Synchronization
 final class ServerProcess: Sendable {
     let workspace: Workspace
     let options: [String]
+    let quickStartCredentials: Bool
     private let process: Process
     private let output: PipeCollector
     private let errors: PipeCollector
@@ -13,18 +14,23 @@ final class ServerProcess: Sendable {
 
     /// Options every test server gets: loopback only, free ports (POP3 and monitor), cheap hashes, no login
     /// penalty, and leave to run as root (tests run as root in CI). Later options (a test's own) override these.
+    /// Unless a test asks otherwise, a new database also gets the quick-start credentials (foo/bar, the seed admin
+    /// token), which many tests use.
     static let baseOptions = [
         "--listen", "127.0.0.1", "--password-cost", "10", "--auth-failure-delay", "0", "--monitor-port", "0",
         "--allow-root",
     ]
 
-    private init(workspace: Workspace, options: [String], softOpenFileLimit: Int?) throws {
+    private init(
+        workspace: Workspace, options: [String], softOpenFileLimit: Int?, quickStartCredentials: Bool
+    ) throws {
         self.workspace = workspace
         self.options = options
+        self.quickStartCredentials = quickStartCredentials
         let process = Process()
         let arguments =
             ["-p", "0", "-m", workspace.maildir.root.path, "--database", workspace.databasePath]
-            + Self.baseOptions + options
+            + Self.baseOptions + (quickStartCredentials ? ["--quick-start-credentials"] : []) + options
         if let softOpenFileLimit {
             // The shell lowers its soft limit and then becomes pop3d (same PID), which inherits it.
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -56,18 +62,26 @@ final class ServerProcess: Sendable {
         if !exit.hasExited { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// Starts pop3d on `workspace`'s maildir and database and waits until it says which port it listens on.
+    /// Starts pop3d on `workspace`'s maildir and database and waits until it says which port it listens on and that
+    /// it serves (root dropped, journal recovered).
     /// With `softOpenFileLimit`, pop3d starts with that soft limit on open files (the hard one unchanged).
-    static func start(_ workspace: Workspace, options: [String] = [], softOpenFileLimit: Int? = nil) async throws
-        -> ServerProcess
-    {
-        let server = try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: softOpenFileLimit)
+    static func start(
+        _ workspace: Workspace, options: [String] = [], softOpenFileLimit: Int? = nil,
+        quickStartCredentials: Bool = true
+    ) async throws -> ServerProcess {
+        let server = try ServerProcess(
+            workspace: workspace, options: options, softOpenFileLimit: softOpenFileLimit,
+            quickStartCredentials: quickStartCredentials)
         guard let line = await server.waitForLine(timeout: 30, where: { $0.message == "POP3 listening" }),
             let address = line["address"], let portText = address.split(separator: ":").last,
             let port = Int(portText), port > 0
         else {
             kill(server.process.processIdentifier, SIGKILL)
             throw IntegrationError("pop3d did not report a listening port.\n\(server.transcript)")
+        }
+        guard await server.waitForLine(timeout: 30, where: { $0.message == "serving" }) != nil else {
+            kill(server.process.processIdentifier, SIGKILL)
+            throw IntegrationError("pop3d did not start serving.\n\(server.transcript)")
         }
         server.listeningPort.store(port, ordering: .releasing)
         return server
@@ -76,12 +90,17 @@ final class ServerProcess: Sendable {
     /// Starts pop3d without waiting for its text "POP3 listening" line, for a caller that reads the log another
     /// way (`--log-format json`).
     static func launch(_ workspace: Workspace, options: [String] = []) throws -> ServerProcess {
-        try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: nil)
+        try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: nil, quickStartCredentials: true)
     }
 
     /// Starts a new pop3d on the same maildir and database with the same options.
     func restart() async throws -> ServerProcess {
-        try await ServerProcess.start(workspace, options: options)
+        try await ServerProcess.start(workspace, options: options, quickStartCredentials: quickStartCredentials)
+    }
+
+    /// Starts a new pop3d on the same maildir and database with other options.
+    func restartWith(options: [String]) async throws -> ServerProcess {
+        try await ServerProcess.start(workspace, options: options, quickStartCredentials: quickStartCredentials)
     }
 
     /// pop3d's process id.

@@ -19,7 +19,8 @@ final class Workspace: Sendable {
 
     func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
-    /// Creates the database (and the seed user foo/bar) and adds `users`, at the low test cost.
+    /// Creates the database with the quick-start credentials (user foo/bar, the seed admin token, as pop3d's
+    /// `--quick-start-credentials` would) and adds `users`, at the low test cost.
     /// The storage is closed again before pop3d opens the file.
     func createUsers(_ users: [String: String]) async throws {
         try await Self.createUsers(users, in: databasePath)
@@ -37,7 +38,7 @@ final class Workspace: Sendable {
     /// `createUsers` for a database at `path`, hashed at `cost`.
     static func createUsers(_ users: [String: String], in path: String, cost: Int = 10) async throws {
         // The storage hashes on threads of its own, so no test task is held up meanwhile.
-        let storage = try SQLiteStorage(path: path, passwordCost: cost)
+        let storage = try SQLiteStorage(path: path, passwordCost: cost, firstRun: .quickStart)
         defer { storage.close() }
         for (name, password) in users.sorted(by: { $0.key < $1.key }) {
             try await storage.stores.users.createUser(name: name, password: password)

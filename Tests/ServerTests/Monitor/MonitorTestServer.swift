@@ -27,7 +27,9 @@ final class MonitorTestServer {
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("monitor-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        storage = try SQLiteStorage(path: folder.appendingPathComponent("db.sqlite").path, passwordCost: 10)
+        // The quick-start credentials: these tests use the seed admin token and user foo.
+        storage = try SQLiteStorage(
+            path: folder.appendingPathComponent("db.sqlite").path, passwordCost: 10, firstRun: .quickStart)
         let configuration = ServerConfiguration()
         maildirRoot = MaildirRoot(
             path: folder.appendingPathComponent("mail").path, index: storage.stores.messageIndex,
