@@ -211,7 +211,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         let login = LoginService(
             users: users,
             throttle: LoginThrottle(
-                base: configuration.authFailureDelay, maximum: configuration.authFailureDelayMaximum),
+                base: configuration.authFailureDelay, maximum: configuration.authFailureDelayMaximum,
+                grouping: configuration.clientGrouping),
             maildirRoot: maildirRoot, locks: MaildropLocks(), journal: stores.journal, metrics: metrics,
             recorder: recorder)
         let connections = POP3ConnectionFactory(

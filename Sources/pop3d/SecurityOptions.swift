@@ -32,13 +32,25 @@ struct SecurityOptions: ParsableArguments {
     @Option(name: .customLong("max-connections"), help: "Connections in total (never above the open-file limit).")
     var maximumConnections = 20_000
 
-    @Option(name: .customLong("max-connections-per-address"), help: "Connections from one client address.")
+    @Option(
+        name: .customLong("max-connections-per-address"),
+        help: "Connections from one client address (IPv6: from one --ipv6-client-prefix).")
     var maximumConnectionsPerAddress = 1_000
 
     @Option(
         name: .customLong("auth-failure-delay-max"),
         help: "Seconds the failed-login delay may grow to (it doubles per address from --auth-failure-delay).")
     var authFailureDelayMaximum: Double = 15
+
+    @Option(
+        name: .customLong("max-login-failures"),
+        help: "Failed logins on one connection that close it (the last is answered first; the delay still applies).")
+    var maximumFailedLogins = 3
+
+    @Option(
+        name: .customLong("ipv6-client-prefix"),
+        help: "Bits of an IPv6 address that name one client for the login throttle and the per-address cap (1...128).")
+    var ipv6ClientPrefix = 64
 
     @Option(
         name: .customLong("auth-cache-ttl"),
@@ -59,6 +71,10 @@ struct SecurityOptions: ParsableArguments {
         guard maximumConnections > 0, maximumConnectionsPerAddress > 0 else {
             throw ValidationError("connection limits must be above 0")
         }
+        guard maximumFailedLogins > 0 else { throw ValidationError("--max-login-failures must be above 0") }
+        guard ClientGrouping(ipv6PrefixLength: ipv6ClientPrefix) != nil else {
+            throw ValidationError("--ipv6-client-prefix must be 1...128")
+        }
         guard authFailureDelayMaximum >= 0, authCacheLifetime >= 0 else {
             throw ValidationError("--auth-failure-delay-max and --auth-cache-ttl must be 0 or more")
         }
@@ -75,5 +91,7 @@ struct SecurityOptions: ParsableArguments {
         configuration.maximumConnectionsPerAddress = maximumConnectionsPerAddress
         configuration.authFailureDelayMaximum = .seconds(authFailureDelayMaximum)
         configuration.authCacheLifetime = .seconds(authCacheLifetime)
+        configuration.maximumFailedLogins = maximumFailedLogins
+        configuration.clientGrouping = ClientGrouping(ipv6PrefixLength: ipv6ClientPrefix) ?? .standard
     }
 }

@@ -55,6 +55,34 @@ import Testing
         #expect(session.receive("PASS right") == [.authenticate(user: "alice", password: Array("right".utf8))])
     }
 
+    @Test func theThirdFailedLoginIsAnsweredAndClosesTheConnection() {
+        var session = started()
+        for attempt in 1...2 {
+            _ = session.receive("USER alice")
+            _ = session.receive("PASS guess \(attempt)")
+            let answer = session.authenticationFailed(.badCredentials)
+            #expect(sentLines(answer) == ["-ERR [AUTH] Authentication failed."])
+            #expect(closes(answer) == nil)
+        }
+        // Refusals that are not the client's guesses do not count.
+        _ = session.receive("USER alice")
+        _ = session.receive("PASS right")
+        #expect(closes(session.authenticationFailed(.maildropInUse)) == nil)
+        _ = session.receive("AUTH PLAIN " + saslPlain("", "alice", "guess 3"))
+        _ = session.receive("NOOP")  // pipelined behind the failing login: never answered
+        let last = session.authenticationFailed(.badCredentials)
+        #expect(sentLines(last) == ["-ERR [AUTH] Authentication failed; too many failures, closing."])
+        #expect(closes(last) == .tooManyLoginFailures)
+        #expect(session.state == .closed)
+    }
+
+    @Test func theFailureLimitIsConfigurable() {
+        var session = started(POP3SessionConfiguration(maxFailedLogins: 1))
+        _ = session.receive("USER alice")
+        _ = session.receive("PASS wrong")
+        #expect(closes(session.authenticationFailed(.badCredentials)) == .tooManyLoginFailures)
+    }
+
     @Test func authPlainWithInitialResponse() {
         var session = started()
         let actions = session.receive("AUTH PLAIN " + saslPlain("", "alice", "pass word"))

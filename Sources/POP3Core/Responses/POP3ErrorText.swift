@@ -10,6 +10,7 @@ enum POP3ErrorText {
     static let noUserGiven = "No user name given, send USER first."
     static let plaintextDisallowed = "Plaintext authentication disallowed, use STLS."
     static let authenticationFailed = "Authentication failed."
+    static let tooManyLoginFailures = "Authentication failed; too many failures, closing."
     static let maildropInUse = "Maildrop is locked by another session."
     static let unsupportedMechanism = "Unsupported authentication mechanism."
     static let authenticationAborted = "Authentication aborted."

@@ -16,6 +16,12 @@ extension POP3Session {
     public mutating func authenticationFailed(_ failure: AuthenticationFailure) -> [POP3SessionAction] {
         guard state == .authorization, case .authentication = pending else { return [] }
         pending = .none
+        if failure == .badCredentials {
+            failedLogins += 1
+            if failedLogins >= configuration.maxFailedLogins {
+                return close(.tooManyLoginFailures, after: .err(.auth, POP3ErrorText.tooManyLoginFailures))
+            }
+        }
         return [.send(failure.response)] + drain()
     }
 

@@ -17,6 +17,7 @@ public struct POP3Session: Sendable {
     var userFromUSER: String?
     var maildrop = MaildropView()
     var badCommandsInARow = 0
+    var failedLogins = 0
     private var started = false
     /// Lines waiting for their turn.
     var inbox = POP3Inbox()

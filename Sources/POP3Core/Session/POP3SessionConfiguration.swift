@@ -14,6 +14,9 @@ public struct POP3SessionConfiguration: Sendable {
     public var maxBadCommandsBeforeLogin: Int
     /// Bad commands in a row after login that close the session.
     public var maxBadCommandsAfterLogin: Int
+    /// Logins refused for bad credentials that close the session (the last one is answered first), so one
+    /// connection cannot go on guessing; the throttle's delay still applies to each.
+    public var maxFailedLogins: Int
     public var timeouts: POP3Timeouts
     public var inputLimit: POP3InputLimit
     public var readAheadLimit: POP3ReadAheadLimit
@@ -26,6 +29,7 @@ public struct POP3SessionConfiguration: Sendable {
         plaintextAuthAllowed: Bool = true,
         maxBadCommandsBeforeLogin: Int = 10,
         maxBadCommandsAfterLogin: Int = 20,
+        maxFailedLogins: Int = 3,
         timeouts: POP3Timeouts = POP3Timeouts(),
         inputLimit: POP3InputLimit = POP3InputLimit(),
         readAheadLimit: POP3ReadAheadLimit = POP3ReadAheadLimit()
@@ -37,6 +41,7 @@ public struct POP3SessionConfiguration: Sendable {
         self.plaintextAuthAllowed = plaintextAuthAllowed
         self.maxBadCommandsBeforeLogin = maxBadCommandsBeforeLogin
         self.maxBadCommandsAfterLogin = maxBadCommandsAfterLogin
+        self.maxFailedLogins = maxFailedLogins
         self.timeouts = timeouts
         self.inputLimit = inputLimit
         self.readAheadLimit = readAheadLimit

@@ -3,6 +3,8 @@ public enum SessionEnd: Equatable, Sendable {
     case quit
     case timeout
     case tooManyBadCommands
+    /// The connection's failed logins reached `POP3SessionConfiguration.maxFailedLogins`.
+    case tooManyLoginFailures
     case shutdown
     case protocolViolation
 }

@@ -44,7 +44,7 @@ struct LoginAttempt {
             if !cached, try await service.users.verify(name: user, password: password) != .valid {
                 return .invalidCredentials
             }
-            service.throttle.success(address: peer)
+            service.throttle.success(address: peer, user: user)
             guard let name = MailboxName(user) else { return .unusableName }
             let maildrops = service.maildropService()
             do {

@@ -36,6 +36,7 @@ public struct POP3ConnectionFactory: Sendable {
             implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
             tlsAvailable: tls != nil, tlsActive: implicitTLS,
             plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer, tlsOffered: tls != nil),
+            maxFailedLogins: policy.maximumFailedLogins,
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
@@ -44,14 +45,17 @@ public struct POP3ConnectionFactory: Sendable {
     }
 }
 
-/// The per-connection rules a listener applies: timeouts and where plain-text passwords are allowed.
+/// The per-connection rules a listener applies: timeouts, where plain-text passwords are allowed, and how many
+/// failed logins end a connection.
 public struct POP3ConnectionPolicy: Sendable {
     public var preLoginTimeout: Duration
     public var idleTimeout: Duration
     public var allowPlaintextAuth: Bool
     public var localNetworks: [AddressRange]
+    public var maximumFailedLogins: Int
 
     public init(configuration: ServerConfiguration) {
+        maximumFailedLogins = configuration.maximumFailedLogins
         preLoginTimeout = configuration.preLoginTimeout
         idleTimeout = configuration.idleTimeout
         allowPlaintextAuth = configuration.allowPlaintextAuth

@@ -45,6 +45,10 @@ public struct ServerConfiguration: Sendable {
     public var maximumConnectionsPerAddress = 1_000
     /// The failed-login delay doubles per address from `authFailureDelay` up to this.
     public var authFailureDelayMaximum: Duration = .seconds(15)
+    /// Failed logins on one connection that close it (after the last one is answered).
+    public var maximumFailedLogins = 3
+    /// How client addresses are grouped for the login throttle and the per-address connection cap (IPv6 by /64).
+    public var clientGrouping = ClientGrouping.standard
     /// How long a successful password verification is remembered; zero turns the cache off.
     public var authCacheLifetime: Duration = .seconds(300)
     /// Where UIDLs come from: pop3d's own, or a maildrop's `dovecot-uidlist` after a move from Dovecot.

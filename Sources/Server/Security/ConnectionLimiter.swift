@@ -1,7 +1,8 @@
 import Glibc
 import Synchronization
 
-/// Caps connections in total and per client address (addresses in the exempt ranges have no per-address cap).
+/// Caps connections in total and per client (an address, or an IPv6 prefix: see `ClientGrouping`); addresses in
+/// the exempt ranges have no per-client cap.
 public final class ConnectionLimiter: Sendable {
     enum Decision: Equatable {
         case admitted
@@ -13,6 +14,7 @@ public final class ConnectionLimiter: Sendable {
     private let maximumTotal: Int
     private let maximumPerAddress: Int
     private let exempt: [AddressRange]
+    private let grouping: ClientGrouping
 
     /// The limits `configuration` asks for, never above the process's open-file limit (less a reserve for the
     /// database, the listeners and message files).
@@ -20,33 +22,36 @@ public final class ConnectionLimiter: Sendable {
         self.init(
             maximumTotal: min(configuration.maximumConnections, Self.descriptorLimit() - 64),
             maximumPerAddress: configuration.maximumConnectionsPerAddress,
-            exempt: AddressRange.loopback + configuration.trustedNetworks)
+            exempt: AddressRange.loopback + configuration.trustedNetworks, grouping: configuration.clientGrouping)
     }
 
-    init(maximumTotal: Int, maximumPerAddress: Int, exempt: [AddressRange]) {
+    init(maximumTotal: Int, maximumPerAddress: Int, exempt: [AddressRange], grouping: ClientGrouping = .standard) {
         self.maximumTotal = maximumTotal
         self.maximumPerAddress = maximumPerAddress
         self.exempt = exempt
+        self.grouping = grouping
     }
 
     /// Counts a new connection when it is within the limits; every admitted one must be `release`d.
     func admit(_ address: String) -> Decision {
         let isExempt = exempt.contains(address: address)
+        let client = grouping.key(for: address)
         return state.withLock { state in
             guard state.total < maximumTotal else { return .overTotal }
-            let current = state.perAddress[address, default: 0]
+            let current = state.perAddress[client, default: 0]
             guard isExempt || current < maximumPerAddress else { return .overPerAddress }
             state.total += 1
-            state.perAddress[address] = current + 1
+            state.perAddress[client] = current + 1
             return .admitted
         }
     }
 
     func release(_ address: String) {
+        let client = grouping.key(for: address)
         state.withLock { state in
             state.total -= 1
-            let remaining = state.perAddress[address, default: 1] - 1
-            state.perAddress[address] = remaining > 0 ? remaining : nil
+            let remaining = state.perAddress[client, default: 1] - 1
+            state.perAddress[client] = remaining > 0 ? remaining : nil
         }
     }
 

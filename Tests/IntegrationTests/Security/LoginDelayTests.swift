@@ -3,8 +3,9 @@ import Testing
 
 extension SecurityIntegrationTests {
     /// The failed-login delay per client address: base, doubling to the maximum, not growing for a repeated
-    /// password, reset by a success; the same for unknown users and wrong passwords. Each address runs in
-    /// parallel (the penalty is per address), so the test takes about as long as the longest sequence.
+    /// password, reset only by the same user's success (never by another account's); the same for unknown users and
+    /// wrong passwords. A connection closes after its third failure. Each address runs in parallel (the penalty is
+    /// per address), so the test takes about as long as the longest sequence.
     @Suite("Login delays")
     struct LoginDelayTests {
         private static let user = TestUsers.alice
@@ -57,8 +58,8 @@ extension SecurityIntegrationTests {
             let port = server.port
 
             async let growing = SourceBoundSessions.run(
-                [Self.failures(["wrong 1", "wrong 2", "wrong 3", "wrong 4"])], from: "127.0.0.3", port: port,
-                in: workspace)
+                [Self.failures(["wrong 1", "wrong 2", "wrong 3"]), Self.failures(["wrong 4"])], from: "127.0.0.3",
+                port: port, in: workspace)
             async let resetting = SourceBoundSessions.run(
                 [
                     Self.failures(["wrong 1", "wrong 2"]),
@@ -66,8 +67,14 @@ extension SecurityIntegrationTests {
                     Self.failures(["wrong 3", "wrong 4"]),
                 ], from: "127.0.0.4", port: port, in: workspace)
             async let repeated = SourceBoundSessions.run(
-                [Self.failures(["stale", "stale", "stale", "new guess"])], from: "127.0.0.5", port: port,
-                in: workspace)
+                [Self.failures(["stale", "stale"]), Self.failures(["stale", "new guess"])], from: "127.0.0.5",
+                port: port, in: workspace)
+            // An attacker with an account of their own logs in to it between guesses at someone else's.
+            async let ownAccount = SourceBoundSessions.run(
+                [
+                    Self.failures(["guess 1", "guess 2"]), SourceBoundSessions.login("u1", "p1") + ["QUIT"],
+                    Self.failures(["guess 3"]),
+                ], from: "127.0.0.11", port: port, in: workspace)
             async let unknownUser = SourceBoundSessions.run(
                 [Self.failures(["some guess"], user: "nobody")], from: "127.0.0.6", port: port, in: workspace)
             async let wrongPassword = SourceBoundSessions.run(
@@ -86,9 +93,14 @@ extension SecurityIntegrationTests {
                 growing, resetting, repeated, unknownUser, wrongPassword, spraying
             )
             let (unknownRaised, wrongRaised) = try await (unknownAtRaisedCost, wrongAtRaisedCost)
+            let own = try await ownAccount
 
-            Self.expectDelays(Self.passAnswers(grown[0]), [1, 2, 4, 4], "different wrong passwords")
+            Self.expectDelays(
+                Self.passAnswers(grown[0]) + Self.passAnswers(grown[1]), [1, 2, 4, 4], "different wrong passwords")
             for answer in Self.passAnswers(grown[0]) { #expect(answer.answer.hasPrefix("-ERR [AUTH]")) }
+            #expect(
+                grown[0].answers.last?.answer == "-ERR [AUTH] Authentication failed; too many failures, closing.",
+                "the third failure ends the connection: \(grown[0])")
             // The log states each delay.
             let logged = server.lines("login failed").filter { $0["peer"] == "127.0.0.3" }.compactMap { $0["delay_ms"] }
             #expect(logged == ["1000", "2000", "4000", "4000"], "\(logged)")
@@ -99,7 +111,13 @@ extension SecurityIntegrationTests {
             #expect((good.first?.seconds ?? 99) < Self.base, "a good login is never delayed: \(good)")
             Self.expectDelays(Self.passAnswers(reset[2]), [1, 2], "after a success")
 
-            Self.expectDelays(Self.passAnswers(same[0]), [1, 1, 1, 2], "the same wrong password repeated")
+            Self.expectDelays(
+                Self.passAnswers(same[0]) + Self.passAnswers(same[1]), [1, 1, 1, 2], "the same wrong password repeated")
+
+            #expect(own[1].answers.contains { $0.answer == "+OK Logged in." }, "\(own)")
+            Self.expectDelays(
+                Self.passAnswers(own[0]) + Self.passAnswers(own[2]), [1, 2, 4],
+                "guesses at another user, around a login to one's own account")
 
             let unknownAnswer = try #require(Self.passAnswers(unknown[0]).first)
             let wrongAnswer = try #require(Self.passAnswers(wrong[0]).first)

@@ -18,6 +18,20 @@ import Testing
         #expect(limiter.admit("192.0.2.1") == .overPerAddress)
     }
 
+    @Test func capsEachIPv6PrefixAsOneClient() {
+        let limiter = ConnectionLimiter(maximumTotal: 100, maximumPerAddress: 2, exempt: [])
+        #expect(limiter.admit("2001:db8:0:1::1") == .admitted)
+        #expect(limiter.admit("2001:db8:0:1::2") == .admitted)
+        #expect(limiter.admit("2001:db8:0:1:abcd::3") == .overPerAddress, "a new address in the same /64")
+        #expect(limiter.admit("2001:db8:0:2::1") == .admitted)
+        limiter.release("2001:db8:0:1::2")
+        #expect(limiter.admit("2001:db8:0:1::4") == .admitted)
+        let exact = ConnectionLimiter(
+            maximumTotal: 100, maximumPerAddress: 1, exempt: [], grouping: ClientGrouping(ipv6PrefixLength: 128)!)
+        #expect(exact.admit("2001:db8::1") == .admitted)
+        #expect(exact.admit("2001:db8::2") == .admitted)
+    }
+
     @Test func capsTheTotal() {
         let limiter = ConnectionLimiter(maximumTotal: 3, maximumPerAddress: 2, exempt: [])
         #expect(limiter.admit("192.0.2.1") == .admitted)

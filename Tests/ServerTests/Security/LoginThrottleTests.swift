@@ -54,19 +54,72 @@ import Testing
         #expect(throttle.failure(address: Self.address, password: [0], now: start + .seconds(2)) == .seconds(4))
     }
 
-    @Test func aSuccessResetsThePenalty() {
+    @Test func aSuccessClearsThatUsersFailuresOnly() {
         let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15))
-        for index in 0..<4 {
-            _ = throttle.failure(address: Self.address, password: password("\(index)"), now: start + .seconds(index))
+        for index in 0..<3 {
+            _ = throttle.failure(
+                address: Self.address, user: "victim", password: password("guess \(index)"),
+                now: start + .seconds(index))
         }
-        throttle.success(address: "192.0.2.99")  // another address's success changes nothing here
+        _ = throttle.failure(
+            address: Self.address, user: "mallory", password: password("typo"), now: start + .seconds(3))
+        #expect(throttle.failures(address: Self.address, now: start + .seconds(4)) == 4)
+        throttle.success(address: "192.0.2.99", user: "victim")  // another address's success changes nothing here
+        // The attacker logs in to an account of their own: only that account's failures (the typo) go.
+        throttle.success(address: Self.address, user: "mallory")
+        #expect(throttle.failures(address: Self.address, now: start + .seconds(4)) == 3)
         #expect(
-            throttle.failure(address: Self.address, password: password("x"), now: start + .seconds(5)) == .seconds(15))
-        throttle.success(address: Self.address)
+            throttle.failure(address: Self.address, user: "victim", password: password("x"), now: start + .seconds(5))
+                == .seconds(15))
+        // The victim, who mistyped, logs in: their failures from this address are forgiven.
+        throttle.success(address: Self.address, user: "victim")
+        #expect(throttle.failures(address: Self.address, now: start + .seconds(6)) == 0)
         #expect(
-            throttle.failure(address: Self.address, password: password("y"), now: start + .seconds(6)) == .seconds(2))
-        #expect(
-            throttle.failure(address: Self.address, password: password("z"), now: start + .seconds(7)) == .seconds(4))
+            throttle.failure(address: Self.address, user: "victim", password: password("y"), now: start + .seconds(6))
+                == .seconds(2))
+    }
+
+    @Test func guessesAtManyUsersCountEvenBeyondTheTrackedNames() {
+        let throttle = LoginThrottle(base: .seconds(1), maximum: .seconds(1_000))
+        for index in 0..<100 {
+            _ = throttle.failure(address: Self.address, user: "user\(index)", password: password("p"), now: start)
+        }
+        #expect(throttle.failures(address: Self.address, now: start) == 100)
+        for index in 0..<100 { throttle.success(address: Self.address, user: "user\(index)") }
+        // Only the names it tracks can be forgiven; the rest stay counted.
+        #expect(throttle.failures(address: Self.address, now: start) == 36)
+    }
+
+    @Test func ipv6ClientsAreCountedPerPrefix() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(60))
+        for (index, host) in ["2001:db8:0:1::1", "2001:db8:0:1::2", "2001:db8:0:1:ffff:ffff:ffff:ffff"].enumerated() {
+            _ = throttle.failure(address: host, user: "u", password: password("\(index)"), now: start)
+        }
+        #expect(throttle.failures(address: "2001:db8:0:1::99", now: start) == 3)
+        #expect(throttle.failures(address: "2001:db8:0:2::1", now: start) == 0)
+        let wider = LoginThrottle(
+            base: .seconds(2), maximum: .seconds(60), grouping: ClientGrouping(ipv6PrefixLength: 48)!)
+        _ = wider.failure(address: "2001:db8:0:1::1", user: "u", password: password("a"), now: start)
+        _ = wider.failure(address: "2001:db8:0:2::1", user: "u", password: password("b"), now: start)
+        #expect(wider.failures(address: "2001:db8:0:ffff::1", now: start) == 2)
+    }
+
+    @Test func atCapacityTheLongestIdleAreForgottenNotEveryone() {
+        let throttle = LoginThrottle(base: .seconds(2), maximum: .seconds(15), capacity: 10)
+        for index in 0..<10 {
+            _ = throttle.failure(
+                address: "192.0.2.\(index)", user: "u", password: password("p"), now: start + .seconds(index))
+        }
+        _ = throttle.failure(address: "192.0.2.200", user: "u", password: password("p"), now: start + .seconds(10))
+        #expect(throttle.failures(address: "192.0.2.0", now: start + .seconds(10)) == 0, "the oldest went")
+        for index in 1..<10 {
+            #expect(throttle.failures(address: "192.0.2.\(index)", now: start + .seconds(10)) == 1, "\(index)")
+        }
+        #expect(throttle.failures(address: "192.0.2.200", now: start + .seconds(10)) == 1)
+        // Entries past their quiet period go before any live one.
+        let later = start + .seconds(9) + .seconds(900)
+        _ = throttle.failure(address: "192.0.2.201", user: "u", password: password("p"), now: later)
+        #expect(throttle.failures(address: "192.0.2.200", now: later) == 1)
     }
 
     @Test func aQuietPeriodResetsThePenalty() {
