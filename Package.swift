@@ -4,7 +4,8 @@ import PackageDescription
 // Every file in Migrations/ is embedded into the binary, so an installed pop3d needs no data files.
 // Add each new migration here; `MigrationFilesTests` fails when a file on disk is not listed.
 let migrationFiles = [
-    "0001_initial.sql"
+    "0001_initial.sql",
+    "0002_history_retention.sql",
 ]
 
 let strictSettings: [SwiftSetting] = [

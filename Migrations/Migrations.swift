@@ -11,6 +11,9 @@ public struct EmbeddedMigration: Sendable {
 public enum EmbeddedMigrations {
     public static let all: [EmbeddedMigration] = [
         EmbeddedMigration(
-            fileName: "0001_initial.sql", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+            fileName: "0001_initial.sql", sql: String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+        EmbeddedMigration(
+            fileName: "0002_history_retention.sql",
+            sql: String(decoding: PackageResources._002_history_retention_sql, as: UTF8.self)),
     ]
 }

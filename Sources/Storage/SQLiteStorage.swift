@@ -62,7 +62,8 @@ public final class SQLiteStorage: Sendable {
             authEvents: activity,
             sessions: activity,
             metrics: SQLiteMetricsStore(database: database),
-            messageIndex: SQLiteMessageIndex(database: database), maintenance: database)
+            messageIndex: SQLiteMessageIndex(database: database),
+            historyRetention: SQLiteHistoryRetention(database: database), maintenance: database)
         if migrationReport.wasNew {
             do {
                 try Self.seed(database, firstRun, hasher: PasswordHasher(cost: passwordCost))

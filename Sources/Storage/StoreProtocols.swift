@@ -86,6 +86,16 @@ public protocol SessionLog: Sendable {
     func recentSessions(limit: Int) async throws -> [SessionRecord]
 }
 
+/// Keeps the login and session history bounded: rows older than a cutoff are folded into daily totals (which the
+/// views read together with the rows kept) and deleted, a bounded batch per call.
+public protocol HistoryRetention: Sendable {
+    /// Folds at most `limit` of the oldest login attempts made before `cutoff` into their days' totals and deletes
+    /// them, all in one transaction. Returns how many it folded: fewer than `limit` means none older are left.
+    func foldAuthEvents(before cutoff: Date, limit: Int) async throws -> Int
+    /// The same for finished sessions that ended before `cutoff`.
+    func foldSessions(endedBefore cutoff: Date, limit: Int) async throws -> Int
+}
+
 /// Metric samples, their roll-up, and history queries.
 public protocol MetricsStore: Sendable {
     /// Appends one sample per metric, all at the same time.

@@ -8,12 +8,14 @@ public struct Stores: Sendable {
     public var sessions: any SessionLog
     public var metrics: any MetricsStore
     public var messageIndex: any MessageIndexStore
+    public var historyRetention: any HistoryRetention
     public var maintenance: any DatabaseMaintenance
 
     public init(
         users: any UserStore, tokens: any TokenStore, settings: any SettingsStore, journal: any DeletionJournal,
         authEvents: any AuthEventLog, sessions: any SessionLog, metrics: any MetricsStore,
-        messageIndex: any MessageIndexStore, maintenance: any DatabaseMaintenance = NoMaintenance()
+        messageIndex: any MessageIndexStore, historyRetention: any HistoryRetention,
+        maintenance: any DatabaseMaintenance = NoMaintenance()
     ) {
         self.users = users
         self.tokens = tokens
@@ -23,6 +25,7 @@ public struct Stores: Sendable {
         self.sessions = sessions
         self.metrics = metrics
         self.messageIndex = messageIndex
+        self.historyRetention = historyRetention
         self.maintenance = maintenance
     }
 }

@@ -67,6 +67,11 @@ struct Pop3dCommand: AsyncParsableCommand {
     @Option(name: .customLong("sample-interval"), help: "Seconds between metric samples written to the database.")
     var sampleInterval: Double = 10
 
+    @Option(
+        name: .customLong("history-retention-days"),
+        help: "Days login attempts and finished sessions are kept row by row; older ones are kept as daily totals.")
+    var historyRetentionDays: Int = 90
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -87,6 +92,9 @@ struct Pop3dCommand: AsyncParsableCommand {
         guard (-1...65_535).contains(monitorPort) else { throw ValidationError("--monitor-port must be -1...65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard (10...20).contains(passwordCost) else { throw ValidationError("--password-cost must be 10...20") }
+        guard (1...36_500).contains(historyRetentionDays) else {
+            throw ValidationError("--history-retention-days must be 1...36500")
+        }
         for (name, value) in [
             ("--idle-timeout", idleTimeout), ("--pre-login-timeout", preLoginTimeout),
             ("--sample-interval", sampleInterval),
@@ -120,6 +128,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.authFailureDelay = .seconds(authFailureDelay)
         configuration.passwordCost = passwordCost
         configuration.sampleInterval = .seconds(sampleInterval)
+        configuration.historyRetention = .seconds(historyRetentionDays * 86_400)
         security.apply(to: &configuration)
         observability.apply(to: &configuration)
         migration.apply(to: &configuration)
@@ -177,8 +186,8 @@ struct Pop3dCommand: AsyncParsableCommand {
 
     /// Builds every component, each given what it uses, and runs them as one service group until SIGTERM or SIGINT.
     /// Order matters: at shutdown the group stops services from the last to the first, so listeners drain their
-    /// sessions before the recorder and sampler write their last rows, and the thread pools stop after everything
-    /// that uses them.
+    /// sessions before the history pruner stops (between two batches) and the recorder and sampler write their last
+    /// rows, and the thread pools stop after everything that uses them.
     private func serve(
         storage: SQLiteStorage, hashing: HashingQueue, configuration base: ServerConfiguration, tls: TLSCredentials?,
         drop: PrivilegeDrop?, logger: Logger
@@ -227,6 +236,9 @@ struct Pop3dCommand: AsyncParsableCommand {
                 metrics: metrics, store: stores.metrics, interval: configuration.sampleInterval,
                 rawRetention: configuration.rawMetricsRetention,
                 hourlyRetention: configuration.hourlyMetricsRetention, logger: logger),
+            HistoryPruner(
+                store: stores.historyRetention, retention: configuration.historyRetention,
+                interval: configuration.historyPruneInterval, logger: logger),
             EventLoopWatchdog(metrics: metrics, logger: logger),
         ]
         if let tls { services.append(TLSReloadService(credentials: tls, logger: logger)) }

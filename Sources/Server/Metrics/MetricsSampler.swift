@@ -48,15 +48,10 @@ public final class MetricsSampler: Service {
             try await store.appendSamples(samples)
             if rollUpDue {
                 try await store.rollUp(
-                    now: now, rawRetention: Self.seconds(rawRetention), hourlyRetention: Self.seconds(hourlyRetention))
+                    now: now, rawRetention: rawRetention.timeInterval, hourlyRetention: hourlyRetention.timeInterval)
             }
         } catch {
             logger.error("cannot write metrics", metadata: ["error": "\(error)"])
         }
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -25,6 +25,10 @@ public struct ServerConfiguration: Sendable {
     public var rawMetricsRetention: Duration = .seconds(7 * 86_400)
     /// Hourly points are kept this long.
     public var hourlyMetricsRetention: Duration = .seconds(400 * 86_400)
+    /// Login attempts and finished sessions are kept row by row this long, then as daily totals.
+    public var historyRetention: Duration = .seconds(90 * 86_400)
+    /// How often rows past `historyRetention` are folded (also once at start-up).
+    public var historyPruneInterval: Duration = .seconds(3_600)
     /// Threads for file and SQLite work.
     public var ioThreads: Int = 4
     /// Password hashes waiting beyond this many get `-ERR [SYS/TEMP]`.

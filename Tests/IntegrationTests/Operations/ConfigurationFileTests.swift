@@ -84,6 +84,7 @@ import Testing
         ("tls-cert = /etc/cert.pem\n", 1, ["tls-cert", "--tls-key"]),
         ("maildir =\n", 1, ["no value"]),
         ("idle-timeout = 600\nmax-connections = 0\n", 2, ["max-connections"]),
+        ("history-retention-days = 0\n", 1, ["history-retention-days", "1...36500"]),
     ]
 
     @Test(arguments: badFiles.indices)
