@@ -17,6 +17,7 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
     case connectionsRejected = 14
     case eventLoopStalls = 15
     case eventLoopLagMaxMilliseconds = 16
+    case databaseBytes = 17
 
     /// The metric's name, as stored and as typed on pop3ctl's command line.
     public var name: String {
@@ -38,13 +39,14 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
         case .connectionsRejected: "connections_rejected"
         case .eventLoopStalls: "event_loop_stalls"
         case .eventLoopLagMaxMilliseconds: "event_loop_lag_max_ms"
+        case .databaseBytes: "database_bytes"
         }
     }
 
     /// True for values that only grow; false for gauges (which go up and down).
     public var isCounter: Bool {
         switch self {
-        case .connectionsCurrent, .uptimeSeconds, .eventLoopLagMaxMilliseconds: false
+        case .connectionsCurrent, .uptimeSeconds, .eventLoopLagMaxMilliseconds, .databaseBytes: false
         default: true
         }
     }

@@ -5,4 +5,8 @@ public struct NoMaintenance: DatabaseMaintenance {
     public func backup(to path: String) throws {
         throw StorageError.invalidValue("this storage backend cannot write backups")
     }
+
+    public func sizeInBytes() throws -> UInt64 {
+        throw StorageError.invalidValue("this storage backend cannot measure its size")
+    }
 }

@@ -124,6 +124,8 @@ public protocol DatabaseMaintenance: Sendable {
     /// Writes a consistent copy of the live database to `path`, a new file (mode 0600);
     /// throws `StorageError.alreadyExists` when the file exists.
     func backup(to path: String) async throws
+    /// Bytes the database occupies on disk: every page of its file (in use or free) and its write-ahead log.
+    func sizeInBytes() async throws -> UInt64
 }
 
 /// What start-up recovery of the deletion journal did.

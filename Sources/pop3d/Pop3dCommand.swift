@@ -235,7 +235,8 @@ struct Pop3dCommand: AsyncParsableCommand {
             MetricsSampler(
                 metrics: metrics, store: stores.metrics, interval: configuration.sampleInterval,
                 rawRetention: configuration.rawMetricsRetention,
-                hourlyRetention: configuration.hourlyMetricsRetention, logger: logger),
+                hourlyRetention: configuration.hourlyMetricsRetention,
+                databaseSize: DatabaseSizeGauge(maintenance: stores.maintenance, metrics: metrics), logger: logger),
             HistoryPruner(
                 store: stores.historyRetention, retention: configuration.historyRetention,
                 interval: configuration.historyPruneInterval, logger: logger),

@@ -23,7 +23,8 @@ import Testing
         #expect(MetricName.resolve("13") == .uptimeSeconds)
         #expect(MetricName.resolve("14") == .connectionsRejected)
         #expect(MetricName.resolve("16") == .eventLoopLagMaxMilliseconds)
-        #expect(MetricName.resolve("17") == nil)
+        #expect(MetricName.resolve("17") == .databaseBytes)
+        #expect(MetricName.resolve("18") == nil)
         #expect(MetricName.resolve("conn") == nil)
     }
 

@@ -121,6 +121,22 @@ import Testing
         #expect(decoded.body == .failure(message: "no user named x"))
     }
 
+    @Test func metricsAnswerSkipsIdsTheClientDoesNotKnow() throws {
+        // What database_bytes (17) is to a client older than it, id 200 is to this one: skipped, the rest read.
+        let request = MonitorRequest(version: .v2, requestID: 9, token: Self.token, operation: .metrics)
+        let body: [UInt8] =
+            [0, 0, 0, 0, 0x69, 0x27, 0xcc, 0xc0, 3] + [1, 0, 0, 0, 0, 0, 0, 0, 5] + [200, 0, 0, 0, 0, 0, 0, 0, 9]
+            + [17, 0, 0, 0, 0, 0, 0x01, 0xe2, 0x40]
+        let bytes: [UInt8] = [0x02, 0, 0, 0, 9, 0x02, 0x00, 0, 0, 0, UInt8(body.count)] + body
+        let decoded = try MonitorResponse.decode(bytes: bytes, for: request)
+        let expected = MetricsSnapshot(
+            time: 1_764_216_000,
+            values: [
+                MetricValue(metric: .connectionsTotal, value: 5), MetricValue(metric: .databaseBytes, value: 123_456),
+            ])
+        #expect(decoded.body == .metrics(expected))
+    }
+
     @Test func v2ResponseToAnotherRequestIsRejected() throws {
         let request = MonitorRequest(version: .v2, requestID: 1, token: Self.token, operation: .metrics)
         let other = MonitorRequest(version: .v2, requestID: 2, token: Self.token, operation: .metrics)

@@ -10,12 +10,12 @@ import Testing
                 "connections_current", "connections_total", "bytes_out", "bytes_in", "logins_ok", "logins_failed",
                 "messages_retrieved", "messages_deleted", "sessions_quit", "sessions_timeout", "sessions_dropped",
                 "sessions_shutdown", "monitor_requests", "uptime_seconds", "connections_rejected",
-                "event_loop_stalls", "event_loop_lag_max_ms",
+                "event_loop_stalls", "event_loop_lag_max_ms", "database_bytes",
             ])
-        #expect(MetricID.allCases.map(\.rawValue) == Array(0..<17))
+        #expect(MetricID.allCases.map(\.rawValue) == Array(0..<18))
         #expect(
             MetricID.allCases.filter { !$0.isCounter } == [
-                .connectionsCurrent, .uptimeSeconds, .eventLoopLagMaxMilliseconds,
+                .connectionsCurrent, .uptimeSeconds, .eventLoopLagMaxMilliseconds, .databaseBytes,
             ])
         #expect(MetricID(name: "bytes_in") == .bytesIn)
         #expect(MetricID(name: "bytes") == nil)

@@ -23,7 +23,7 @@ enum MetricsView {
     /// A second spelling for values people read better in units.
     private static func readable(_ value: MetricValue) -> String {
         switch value.metric {
-        case .bytesIn, .bytesOut: NumberText.bytes(value.value)
+        case .bytesIn, .bytesOut, .databaseBytes: NumberText.bytes(value.value)
         case .uptimeSeconds: NumberText.duration(seconds: value.value)
         default: ""
         }

@@ -41,6 +41,7 @@ public struct PrometheusMetric: Sendable, Equatable {
         case .connectionsRejected: "Connections refused because a connection limit was reached."
         case .eventLoopStalls: "Times an event loop ran a timer more than 100 ms late: something blocked it."
         case .eventLoopLagMaxMilliseconds: "Largest lateness of an event loop's timer in the last 10 to 20 s, in ms."
+        case .databaseBytes: "Bytes the SQLite database occupies: its pages, used or free, and its write-ahead log."
         }
     }
 }

@@ -89,6 +89,7 @@ public struct MonitorOperationPerformer: Sendable {
                     version: ServerConfiguration.version, uptimeSeconds: currentValue(.uptimeSeconds),
                     time: UnixTime.seconds(now())))
         case .metrics:
+            await DatabaseSizeGauge(maintenance: stores.maintenance, metrics: metrics).refresh()
             let values = MetricID.allCases.map { MetricValue(metric: $0, value: currentValue($0)) }
             return .metrics(MetricsSnapshot(time: UnixTime.seconds(now()), values: values))
         case .history(let query):

@@ -123,6 +123,20 @@ public final class Database: @unchecked Sendable {
         }
     }
 
+    /// Bytes the database occupies: `page_count` × `page_size` (free pages included: SQLite reuses them rather
+    /// than shrink the file) plus the write-ahead log's file. Measured on the reader's thread, which also does the
+    /// `stat` of the log, so no caller's thread touches the file system.
+    public func sizeInBytes() async throws -> UInt64 {
+        let log = path + "-wal"
+        return try await read { connection in
+            let pages = try connection.query("PRAGMA page_count")[0].int64(0)
+            let pageSize = try connection.query("PRAGMA page_size")[0].int64(0)
+            var status = stat()
+            let logBytes = stat(log, &status) == 0 ? Int64(status.st_size) : 0
+            return UInt64(max(0, pages * pageSize + logBytes))
+        }
+    }
+
     /// Closes both connections and stops their threads; later calls throw. Blocks until running work is done.
     public func close() {
         isClosed.store(true, ordering: .releasing)

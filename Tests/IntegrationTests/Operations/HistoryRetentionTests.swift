@@ -2,13 +2,13 @@ import Foundation
 import Storage
 import Testing
 
-/// The real pop3d folds login attempts and sessions older than the retention into daily totals at start-up and
-/// logs what it folded.
+/// The real pop3d folds login attempts and sessions older than the retention into daily totals at start-up, logs
+/// what it folded, and `pop3ctl stats` shows the database's size.
 @Suite struct HistoryRetentionTests {
     static let oldAttempts = 3_000
     static let oldSessions = 400
 
-    @Test func startUpFoldsOldHistory() async throws {
+    @Test func startUpFoldsOldHistoryAndStatsShowsTheDatabaseSize() async throws {
         let workspace = try Workspace()
         try await Self.fillHistory(workspace.databasePath)
         let views = [
@@ -29,6 +29,17 @@ import Testing
             #expect(try await workspace.sqlite(view) == rows, "\(view)")
         }
 
+        let monitorPort = try await OperationsTools.monitorPort(of: server)
+        let table = try await OperationsTools.pop3ctl(["stats"], monitorPort: monitorPort)
+        #expect(table.status == 0, "\(table)")
+        let row = table.output.split(separator: "\n").first { $0.hasPrefix("database_bytes ") }
+        #expect(row?.contains("gauge") == true, "\(table)")
+        let json = try await OperationsTools.pop3ctl(["stats", "--json"], monitorPort: monitorPort)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout)) as? [String: Any]
+        let reported = ((object?["metrics"] as? [String: Any])?["database_bytes"] as? NSNumber)?.int64Value ?? 0
+        // The file and its WAL on disk, read just after: the same order of size (the sampler may write meanwhile).
+        let onDisk = Self.fileSize(workspace.databasePath) + Self.fileSize(workspace.databasePath + "-wal")
+        #expect(reported > 0 && reported >= onDisk / 2 && reported <= onDisk * 2, "\(reported) vs \(onDisk): \(json)")
         #expect(try await server.stop() == 0)
     }
 
@@ -86,5 +97,9 @@ import Testing
                 sessionID: "new", user: "user1", peer: "10.0.0.1", startedAt: now, endedAt: now, bytesIn: 1,
                 bytesOut: 2, retrCount: 0, topCount: 0, deleCount: 0, endReason: .quit)
         ])
+    }
+
+    static func fileSize(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 }

@@ -107,6 +107,8 @@ struct MonitorRequestProcessorTests {
         }
         #expect(snapshot.values.map(\.metric) == MetricID.allCases)
         #expect(snapshot[.loginsFailed] == 5)
+        // Measured for the answer: the file's pages and its WAL, so at least the schema's pages.
+        #expect((snapshot[.databaseBytes] ?? 0) >= 4_096 * 10)
         #expect(abs(snapshot.time - Int64(Date().timeIntervalSince1970)) < 5)
         let info = try await test.answer(.serverInfo).response.body
         guard case .serverInfo(let details) = info else {
