@@ -10,7 +10,9 @@ enum ReplySamples {
                 ServerInfo(version: cursor.text(), uptimeSeconds: cursor.integer(size: 8), time: cursor.int64()))
         case .metrics:
             let values = (0..<cursor.byte() % 20).compactMap { _ in
-                MetricID(rawValue: cursor.byte() % 15).map { MetricValue(metric: $0, value: cursor.integer(size: 8)) }
+                MetricID(rawValue: cursor.byte() % UInt8(MetricID.allCases.count)).map {
+                    MetricValue(metric: $0, value: cursor.integer(size: 8))
+                }
             }
             return .metrics(MetricsSnapshot(time: cursor.int64(), values: values))
         case .history(let query):

@@ -22,7 +22,7 @@ LISTENING = re.compile(rb"address=\S*:(\d+) \[Server\] POP3 listening")
 # Logged once the deletion journal is recovered and logins are let in (a pop3d that predates it logs no such line).
 SERVING = re.compile(rb"\] serving$", re.MULTILINE)
 # Every metric that is a gauge (MetricID.isCounter == false); the rest only grow, across restarts too.
-COUNTER_GAUGES = {"connections_current", "uptime_seconds", "event_loop_lag_max_ms"}
+COUNTER_GAUGES = {"connections_current", "uptime_seconds", "event_loop_lag_max_ms", "database_bytes"}
 DEFAULT_USER, DEFAULT_PASSWORD = "foo", "bar"
 
 
