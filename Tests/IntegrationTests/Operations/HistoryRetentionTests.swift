@@ -69,7 +69,8 @@ import Testing
 
     /// 3,000 login attempts and 400 sessions 200 to 210 days old, for a few users and peers, and three recent rows.
     static func fillHistory(_ path: String) async throws {
-        let storage = try SQLiteStorage(path: path, passwordCost: 10)
+        // The quick-start credentials: the test's pop3ctl uses the seed admin token.
+        let storage = try SQLiteStorage(path: path, passwordCost: 10, firstRun: .quickStart)
         defer { storage.close() }
         let old = Date().addingTimeInterval(-200 * 86_400)
         let results: [AuthResult] = [.ok, .failed, .failed, .inUse, .error]
