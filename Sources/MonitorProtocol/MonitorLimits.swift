@@ -34,4 +34,6 @@ public enum MonitorLimits {
     public static let frameDeadlineSeconds = 5
     /// Seconds a v2 connection may sit idle between requests before the server closes it.
     public static let v2IdleSeconds = 60
+    /// Seconds the server waits before it answers a request whose token is wrong; it then closes the connection.
+    public static let wrongTokenDelaySeconds = 1
 }

@@ -21,10 +21,29 @@ struct ObservabilityOptions: ParsableArguments {
     )
     var metricsListen: String?
 
+    @Option(
+        name: .customLong("metrics-max-connections"),
+        help: "Metrics connections in total; over it (or the per-address cap) a request is answered 503.")
+    var metricsMaximumConnections = ConnectionCaps.metricsDefault.total
+
+    @Option(
+        name: .customLong("metrics-max-connections-per-address"),
+        help: "Metrics connections from one client address (loopback included).")
+    var metricsMaximumConnectionsPerAddress = ConnectionCaps.metricsDefault.perAddress
+
+    @Option(
+        name: .customLong("metrics-request-timeout"),
+        help: "Seconds a metrics request may take to arrive, from its first byte; a slower one is closed.")
+    var metricsRequestTimeout: Double = 10
+
     func validate() throws {
         if let metricsListen, MetricsListenAddress(metricsListen) == nil {
             throw ValidationError("--metrics-listen \(metricsListen) is not ADDR:PORT (port 0...65535, IPv6 in [])")
         }
+        guard metricsMaximumConnections > 0, metricsMaximumConnectionsPerAddress > 0 else {
+            throw ValidationError("metrics connection limits must be above 0")
+        }
+        guard metricsRequestTimeout > 0 else { throw ValidationError("--metrics-request-timeout must be above 0") }
     }
 
     /// The handler factory for `LoggingSystem.bootstrap`.
@@ -47,5 +66,8 @@ struct ObservabilityOptions: ParsableArguments {
 
     func apply(to configuration: inout ServerConfiguration) {
         configuration.metricsListen = metricsListen.flatMap(MetricsListenAddress.init)
+        configuration.metricsConnectionCaps = ConnectionCaps(
+            total: metricsMaximumConnections, perAddress: metricsMaximumConnectionsPerAddress)
+        configuration.metricsRequestTimeout = .seconds(metricsRequestTimeout)
     }
 }

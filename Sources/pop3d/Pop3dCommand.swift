@@ -246,7 +246,9 @@ struct Pop3dCommand: AsyncParsableCommand {
         if let metricsListen = configuration.metricsListen {
             services.append(
                 PrometheusEndpoint(
-                    address: metricsListen, metrics: metrics, logger: logger, onBound: privileges.expectBinding()))
+                    address: metricsListen, metrics: metrics, logger: logger, caps: configuration.metricsConnectionCaps,
+                    requestTimeout: TimeAmount(configuration.metricsRequestTimeout),
+                    onBound: privileges.expectBinding()))
         }
         if configuration.monitorPort >= 0 {
             let performer = MonitorOperationPerformer(
@@ -257,7 +259,8 @@ struct Pop3dCommand: AsyncParsableCommand {
                 MonitorListener(
                     address: configuration.monitorAddress, port: configuration.monitorPort,
                     processor: MonitorRequestProcessor(tokens: stores.tokens, performer: performer, logger: logger),
-                    metrics: metrics, logger: logger, startsAfter: privileges.waitUntilServing))
+                    metrics: metrics, logger: logger, caps: configuration.monitorConnectionCaps,
+                    startsAfter: privileges.waitUntilServing))
         }
         services.append(
             POP3Listener(

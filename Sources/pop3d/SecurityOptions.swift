@@ -38,6 +38,16 @@ struct SecurityOptions: ParsableArguments {
     var maximumConnectionsPerAddress = 1_000
 
     @Option(
+        name: .customLong("monitor-max-connections"),
+        help: "Monitor connections in total; over it (or the per-address cap) a request is answered 'server error'.")
+    var monitorMaximumConnections = ConnectionCaps.monitorDefault.total
+
+    @Option(
+        name: .customLong("monitor-max-connections-per-address"),
+        help: "Monitor connections from one client address (loopback included).")
+    var monitorMaximumConnectionsPerAddress = ConnectionCaps.monitorDefault.perAddress
+
+    @Option(
         name: .customLong("auth-failure-delay-max"),
         help: "Seconds the failed-login delay may grow to (it doubles per address from --auth-failure-delay).")
     var authFailureDelayMaximum: Double = 15
@@ -68,7 +78,9 @@ struct SecurityOptions: ParsableArguments {
         for block in localNetworks + trustedNetworks where AddressRange(block) == nil {
             throw ValidationError("\(block) is not an address or CIDR block")
         }
-        guard maximumConnections > 0, maximumConnectionsPerAddress > 0 else {
+        guard maximumConnections > 0, maximumConnectionsPerAddress > 0, monitorMaximumConnections > 0,
+            monitorMaximumConnectionsPerAddress > 0
+        else {
             throw ValidationError("connection limits must be above 0")
         }
         guard maximumFailedLogins > 0 else { throw ValidationError("--max-login-failures must be above 0") }
@@ -89,6 +101,8 @@ struct SecurityOptions: ParsableArguments {
         configuration.trustedNetworks = trustedNetworks.compactMap(AddressRange.init)
         configuration.maximumConnections = maximumConnections
         configuration.maximumConnectionsPerAddress = maximumConnectionsPerAddress
+        configuration.monitorConnectionCaps = ConnectionCaps(
+            total: monitorMaximumConnections, perAddress: monitorMaximumConnectionsPerAddress)
         configuration.authFailureDelayMaximum = .seconds(authFailureDelayMaximum)
         configuration.authCacheLifetime = .seconds(authCacheLifetime)
         configuration.maximumFailedLogins = maximumFailedLogins

@@ -5,23 +5,31 @@ public import NIOPosix
 public import ServiceLifecycle
 
 /// The Prometheus service: serves the live metrics at `GET /metrics` on `--metrics-listen` until graceful
-/// shutdown. Values come straight from `ServerMetrics` (atomics), so a scrape takes no lock and no I/O.
+/// shutdown. Values come straight from `ServerMetrics` (atomics), so a scrape takes no lock and no I/O. Each request
+/// must arrive whole within the request timeout, and connections over the caps are answered 503 and closed
+/// (`ListenerAdmission`).
 public final class PrometheusEndpoint: Service {
     private let address: MetricsListenAddress
     private let metrics: ServerMetrics
     private let logger: Logger
     private let version: String
     private let group: any EventLoopGroup
+    private let caps: ConnectionCaps
+    /// A request must be complete this long after its first byte.
+    private let requestTimeout: TimeAmount
     /// Called with the bound address (tests and logs learn the port when 0 was asked for).
     private let onBound: @Sendable (SocketAddress) -> Void
 
     /// An idle keep-alive connection is closed after this long.
     static let idleTimeout = TimeAmount.minutes(5)
+    /// The default time for a whole request to arrive.
+    public static let defaultRequestTimeout = TimeAmount.seconds(10)
 
     public init(
         address: MetricsListenAddress, metrics: ServerMetrics, logger: Logger,
         version: String = ServerConfiguration.version,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, caps: ConnectionCaps = .metricsDefault,
+        requestTimeout: TimeAmount = defaultRequestTimeout,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.address = address
@@ -29,6 +37,8 @@ public final class PrometheusEndpoint: Service {
         self.logger = logger
         self.version = version
         self.group = group
+        self.caps = caps
+        self.requestTimeout = requestTimeout
         self.onBound = onBound
     }
 
@@ -54,8 +64,8 @@ public final class PrometheusEndpoint: Service {
     }
 
     private func bootstrap() -> ServerBootstrap {
-        let metrics = self.metrics
-        let version = self.version
+        let (metrics, version, logger, requestTimeout) = (self.metrics, self.version, self.logger, self.requestTimeout)
+        let admission = ListenerAdmission(caps: caps, listener: "metrics", metrics: metrics, logger: logger)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -63,11 +73,29 @@ public final class PrometheusEndpoint: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
-                    try operations.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout))
-                    try operations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try operations.addHandler(PrometheusRequestHandler(metrics: metrics, version: version))
+                    let admitted = admission.admit(channel)
+                    guard admitted != .drop else {
+                        try operations.addHandler(ClosingHandler())
+                        return
+                    }
+                    try Self.addHandlers(
+                        to: operations, refusing: admitted == .refuse, metrics: metrics, version: version,
+                        requestTimeout: requestTimeout, logger: logger)
                 }
             }
+    }
+
+    /// One connection's pipeline: the request deadline in front of the HTTP decoder, the idle time (not for a
+    /// refused connection, which has only the deadline from its connect), HTTP, the request handler.
+    static func addHandlers(
+        to operations: ChannelPipeline.SynchronousOperations, refusing: Bool, metrics: ServerMetrics, version: String,
+        requestTimeout: TimeAmount, logger: Logger
+    ) throws {
+        try operations.addHandler(
+            PrometheusRequestDeadline(timeout: requestTimeout, fromConnect: refusing, logger: logger))
+        if !refusing { try operations.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout)) }
+        try operations.configureHTTPServerPipeline(withErrorHandling: true)
+        try operations.addHandler(PrometheusRequestHandler(metrics: metrics, version: version, refusing: refusing))
     }
 }
 

@@ -28,5 +28,10 @@ struct PrometheusReply: Sendable, Equatable {
             body: PrometheusExposition.render(metrics.snapshot(), version: version), allow: nil)
     }
 
+    /// The answer on a connection over the metrics port's caps (then it closes).
+    static let tooManyConnections = PrometheusReply(
+        status: 503, reason: "Service Unavailable", contentType: plainText,
+        body: "Too many connections to the metrics port; try again later\n", allow: nil)
+
     private static let plainText = "text/plain; charset=utf-8"
 }

@@ -1,19 +1,22 @@
 import NIOCore
 import NIOHTTP1
 
-/// Answers HTTP/1.1 requests on the metrics port (one at a time; NIO's pipeline handler orders pipelined ones).
+/// Answers HTTP/1.1 requests on the metrics port (one at a time; NIO's pipeline handler orders pipelined ones). On
+/// a connection over the port's caps it answers the first request 503 and closes.
 final class PrometheusRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let metrics: ServerMetrics
     private let version: String
+    private let refusing: Bool
     /// The request being read; answered at its end.
     private var head: HTTPRequestHead?
 
-    init(metrics: ServerMetrics, version: String) {
+    init(metrics: ServerMetrics, version: String, refusing: Bool = false) {
         self.metrics = metrics
         self.version = version
+        self.refusing = refusing
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -44,10 +47,12 @@ final class PrometheusRequestHandler: ChannelInboundHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let reply = PrometheusReply.answer(
-            method: head.method.rawValue, target: head.uri, metrics: metrics, version: version)
+        let reply =
+            refusing
+            ? PrometheusReply.tooManyConnections
+            : PrometheusReply.answer(method: head.method.rawValue, target: head.uri, metrics: metrics, version: version)
         // Keep-alive for HTTP/1.1 as Prometheus uses it; HTTP/1.0 clients get one answer and a close.
-        let keepAlive = head.isKeepAlive && head.version.major == 1 && head.version.minor >= 1
+        let keepAlive = !refusing && head.isKeepAlive && head.version.major == 1 && head.version.minor >= 1
         let body = context.channel.allocator.buffer(string: reply.body)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)

@@ -18,17 +18,19 @@ final class MonitorConnectionHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var timer: Scheduled<Void>?
 
+    /// `refusal`, for a connection over the listener's caps, answers its first request instead of the processor.
     init(
         processor: MonitorRequestProcessor, timeouts: MonitorTimeouts, peer: String, logger: Logger,
-        metrics: ServerMetrics
+        metrics: ServerMetrics, refusal: MonitorFailure? = nil
     ) {
         self.processor = processor
         self.peer = peer
         self.logger = logger
         self.metrics = metrics
         machine = MonitorConnectionStateMachine(
-            frameTimeout: .nanoseconds(timeouts.frame.nanoseconds), idleTimeout: .nanoseconds(timeouts.idle.nanoseconds)
-        )
+            frameTimeout: .nanoseconds(timeouts.frame.nanoseconds),
+            idleTimeout: .nanoseconds(timeouts.idle.nanoseconds),
+            wrongTokenDelay: .nanoseconds(timeouts.wrongToken.nanoseconds), refusal: refusal)
     }
 
     // MARK: Channel events

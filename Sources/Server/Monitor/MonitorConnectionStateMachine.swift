@@ -25,6 +25,11 @@ struct MonitorRequestRecord: Equatable, Sendable {
 
 /// One monitor connection without the channel: frames requests, starts them one at a time so answers go out in
 /// order, and decides when to hold reads, arm the timer and close. The handler executes the actions it returns.
+///
+/// A wrong token ends the connection: its answer waits for the wrong-token delay, then goes out and the connection
+/// closes; requests pipelined behind it are never answered. A connection over the listener's caps is refused: its
+/// first request is answered with the refusal and the connection closed, and it has only the frame time, counted
+/// from the connect, to send that request.
 struct MonitorConnectionStateMachine {
     /// Complete frames waiting beyond this many stop reading from the socket until the queue drains.
     static let maxQueuedFrames = 16
@@ -110,6 +115,8 @@ struct MonitorConnectionStateMachine {
     enum State {
         case connecting
         case open(Connection)
+        /// A request's token was wrong: `answer` is sent at `sendAt` and the connection closed; nothing more is read.
+        case wrongToken(answer: [UInt8], sendAt: MonitorInstant)
         /// Closed by the server (maybe after a last answer is flushed); waiting for the channel to go inactive.
         case closing
         case closed
@@ -120,10 +127,18 @@ struct MonitorConnectionStateMachine {
     private var decoder = MonitorRequestDecoder()
     private let frameTimeout: Duration
     private let idleTimeout: Duration
+    private let wrongTokenDelay: Duration
+    /// Set for a connection over the listener's caps: the answer to its first request.
+    private let refusal: MonitorFailure?
 
-    init(frameTimeout: Duration, idleTimeout: Duration) {
+    init(
+        frameTimeout: Duration, idleTimeout: Duration,
+        wrongTokenDelay: Duration = .seconds(MonitorLimits.wrongTokenDelaySeconds), refusal: MonitorFailure? = nil
+    ) {
         self.frameTimeout = frameTimeout
         self.idleTimeout = idleTimeout
+        self.wrongTokenDelay = wrongTokenDelay
+        self.refusal = refusal
     }
 
     // MARK: Inputs
@@ -131,7 +146,8 @@ struct MonitorConnectionStateMachine {
     mutating func channelActive(now: MonitorInstant) -> [Action] {
         guard case .connecting = state else { return [] }
         var connection = Connection()
-        connection.deadline = .idle(now + idleTimeout)
+        // A refused connection gets no idle time: its one request must be complete within the frame time.
+        connection.deadline = refusal == nil ? .idle(now + idleTimeout) : .frame(now + frameTimeout)
         state = .open(connection)
         return retimed([], since: nil)
     }
@@ -141,7 +157,9 @@ struct MonitorConnectionStateMachine {
         let before = armedDeadline
         decoder.feed(bytes)
         let completed = connection.decodeFrames(from: &decoder)
-        if connection.input == .open, decoder.bufferedByteCount > 0 {
+        if refusal != nil {
+            // The deadline from the connect stands until the refusal is answered.
+        } else if connection.input == .open, decoder.bufferedByteCount > 0 {
             // A frame in progress keeps its deadline; the next one gets its own from now.
             if completed || connection.frameDeadline == nil { connection.deadline = .frame(now + frameTimeout) }
         } else {
@@ -184,6 +202,12 @@ struct MonitorConnectionStateMachine {
         }
         let before = armedDeadline
         let bytes = outcome.response.encoded()
+        if outcome.status == .authenticationFailed {
+            // Answered late and then closed, so a connection cannot pipeline token guesses; queued requests and
+            // any later bytes are dropped unanswered.
+            state = .wrongToken(answer: bytes, sendAt: now + wrongTokenDelay)
+            return retimed([record], since: before)
+        }
         guard version == .v2 else {
             state = .closing
             return retimed([record, .send(bytes, thenClose: true)], since: before)
@@ -196,6 +220,11 @@ struct MonitorConnectionStateMachine {
 
     /// Checks which deadline passed; a timer that fired early is armed again for the same deadline.
     mutating func timerFired(now: MonitorInstant) -> [Action] {
+        if case .wrongToken(let answer, let sendAt) = state {
+            guard now >= sendAt else { return [.armTimer(at: sendAt)] }
+            state = .closing
+            return [.send(answer, thenClose: true)]
+        }
         guard case .open(let connection) = state, let deadline = connection.deadline else { return [] }
         guard now >= deadline.instant else { return [.armTimer(at: deadline.instant)] }
         state = .closing
@@ -206,7 +235,10 @@ struct MonitorConnectionStateMachine {
     }
 
     mutating func errorCaught() -> [Action] {
-        guard case .open = state else { return [] }
+        switch state {
+        case .open, .wrongToken: break
+        case .connecting, .closing, .closed: return []
+        }
         let before = armedDeadline
         state = .closing
         return retimed([.close(.error)], since: before)
@@ -222,7 +254,7 @@ struct MonitorConnectionStateMachine {
     mutating func readRequested() -> ReadDecision {
         switch state {
         case .connecting: return .read
-        case .closing, .closed: return .hold
+        case .wrongToken, .closing, .closed: return .hold
         case .open(var connection):
             guard connection.queue.count >= Self.maxQueuedFrames else { return .read }
             connection.readHeld = true
@@ -238,6 +270,10 @@ struct MonitorConnectionStateMachine {
     private mutating func advance(now: MonitorInstant) -> [Action] {
         guard case .open(var connection) = state, connection.work == .waiting, connection.writable else { return [] }
         if let frame = connection.queue.popFirst() {
+            if let refusal {
+                state = .closing
+                return [.send(MonitorResponse.failure(refusal, to: frame).encoded(), thenClose: true)]
+            }
             connection.work = .answering(frame.version)
             var actions: [Action] = []
             if connection.readHeld, connection.queue.count < Self.maxQueuedFrames {
@@ -257,15 +293,18 @@ struct MonitorConnectionStateMachine {
             state = .closing
             return [.close(.finished)]
         case .open:
-            if decoder.bufferedByteCount == 0 { connection.deadline = .idle(now + idleTimeout) }
+            if refusal == nil, decoder.bufferedByteCount == 0 { connection.deadline = .idle(now + idleTimeout) }
             state = .open(connection)
             return []
         }
     }
 
     private var armedDeadline: MonitorInstant? {
-        guard case .open(let connection) = state else { return nil }
-        return connection.deadline?.instant
+        switch state {
+        case .open(let connection): connection.deadline?.instant
+        case .wrongToken(_, let sendAt): sendAt
+        case .connecting, .closing, .closed: nil
+        }
     }
 
     /// Puts the timer's new deadline (or its cancellation) before `actions` when it differs from `before`. Called

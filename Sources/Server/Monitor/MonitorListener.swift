@@ -1,10 +1,12 @@
 public import Logging
+import MonitorProtocol
 public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
 
 /// The monitor service: binds the monitor port (unless it is disabled with port -1), answers pop3ctl until
-/// graceful shutdown, then closes the port.
+/// graceful shutdown, then closes the port. Connections over its caps are refused (`ListenerAdmission`): their
+/// request is answered "server error" and the connection closed.
 public final class MonitorListener: Service {
     private let address: String
     private let port: Int
@@ -13,6 +15,7 @@ public final class MonitorListener: Service {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let timeouts: MonitorTimeouts
+    private let caps: ConnectionCaps
     /// Called with the bound address (tests and logs learn the port when 0 was asked for).
     private let onBound: @Sendable (SocketAddress) -> Void
     /// Awaited before the port is bound (pop3d: until root is dropped and the journal recovered).
@@ -23,7 +26,7 @@ public final class MonitorListener: Service {
     public init(
         address: String, port: Int, processor: MonitorRequestProcessor, metrics: ServerMetrics, logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, timeouts: MonitorTimeouts = .standard,
-        startsAfter: @escaping @Sendable () async throws -> Void = {},
+        caps: ConnectionCaps = .monitorDefault, startsAfter: @escaping @Sendable () async throws -> Void = {},
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) {
         self.startsAfter = startsAfter
@@ -34,6 +37,7 @@ public final class MonitorListener: Service {
         self.logger = logger
         self.group = group
         self.timeouts = timeouts
+        self.caps = caps
         self.onBound = onBound
     }
 
@@ -70,6 +74,7 @@ public final class MonitorListener: Service {
 
     private func bootstrap() -> ServerBootstrap {
         let (processor, timeouts, logger, metrics) = (self.processor, self.timeouts, self.logger, self.metrics)
+        let admission = ListenerAdmission(caps: caps, listener: "monitor", metrics: metrics, logger: logger)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -79,9 +84,18 @@ public final class MonitorListener: Service {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1_024, high: 2 * 1_024 * 1_024))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let refusal: MonitorFailure?
+                    switch admission.admit(channel) {
+                    case .serve: refusal = nil
+                    case .refuse: refusal = MonitorRefusals.tooManyConnections
+                    case .drop:
+                        try channel.pipeline.syncOperations.addHandler(ClosingHandler())
+                        return
+                    }
                     let peer = channel.remoteAddress.map(MonitorAddress.describe) ?? "unknown"
                     let handler = MonitorConnectionHandler(
-                        processor: processor, timeouts: timeouts, peer: peer, logger: logger, metrics: metrics)
+                        processor: processor, timeouts: timeouts, peer: peer, logger: logger, metrics: metrics,
+                        refusal: refusal)
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

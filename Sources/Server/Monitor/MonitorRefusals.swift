@@ -5,6 +5,11 @@ import Storage
 struct MonitorRefusals: Sendable {
     let version: MonitorVersion
 
+    /// The answer to the one request of a connection over the monitor's connection caps (v1 says only "server
+    /// error"; v2 also says why).
+    static let tooManyConnections = MonitorFailure(
+        .serverError, "the monitor port has too many connections; try again later")
+
     func notFound(_ what: String) -> MonitorFailure {
         MonitorFailure(version == .v1 ? .badData : .notFound, "no such \(what)")
     }

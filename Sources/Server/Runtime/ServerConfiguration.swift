@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var databasePath: String = "./pop3d.sqlite"
     public var monitorAddress: String = "127.0.0.1"
     public var monitorPort: Int = 1081
+    /// Connections the monitor port serves at once, in total and per client address (loopback included).
+    public var monitorConnectionCaps = ConnectionCaps.monitorDefault
     /// RFC 1939 autologout after login; at least 10 minutes in production, shorter in tests.
     public var idleTimeout: Duration = .seconds(600)
     /// A connection without a complete login is closed after this long.
@@ -59,6 +61,10 @@ public struct ServerConfiguration: Sendable {
     public var uidlSource: UIDLSource = .pop3d
     /// Where Prometheus scrapes `/metrics`; nil: off.
     public var metricsListen: MetricsListenAddress?
+    /// Connections the metrics port serves at once, in total and per client address (loopback included).
+    public var metricsConnectionCaps = ConnectionCaps.metricsDefault
+    /// A metrics request must be complete this long after its first byte.
+    public var metricsRequestTimeout: Duration = .seconds(10)
 
     public static let defaultMaildir = "./directories/"
     public static let version = "0.1.0"

@@ -131,6 +131,43 @@ final class RawConnection: Sendable {
         return WireText.lines(body).map { $0.hasPrefix("..") ? String($0.dropFirst()) : $0 }
     }
 
+    /// Reads exactly `count` octets.
+    func read(count: Int, timeout: Double = 30) async throws -> [UInt8] {
+        try await Blocking.run { [self] in
+            let deadline = Date().addingTimeInterval(timeout)
+            while true {
+                let bytes: [UInt8]? = buffer.withLock { bytes in
+                    guard bytes.count >= count else { return nil }
+                    defer { bytes.removeFirst(count) }
+                    return Array(bytes.prefix(count))
+                }
+                if let bytes { return bytes }
+                switch fill(deadline: deadline) {
+                case .data: continue
+                case .closed: throw ReadError.closed(partial: buffer.withLock { $0 })
+                case .timedOut: throw ReadError.timedOut(partial: buffer.withLock { $0 })
+                }
+            }
+        }
+    }
+
+    /// Sends `bytes` one at a time, `interval` seconds apart, until the server closes the connection (true), or
+    /// they run out or `timeout` seconds pass (false).
+    func trickleUntilClosed(_ bytes: [UInt8], interval: Double, timeout: Double = 30) async throws -> Bool {
+        try await Blocking.run { [self] in
+            let deadline = Date().addingTimeInterval(timeout)
+            for byte in bytes where Date() < deadline {
+                let sent = [byte].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }
+                if sent < 0 { return true }  // reset by the server
+                switch fill(deadline: Date().addingTimeInterval(interval)) {
+                case .closed: return true
+                case .data, .timedOut: continue
+                }
+            }
+            return false
+        }
+    }
+
     /// Reads until the server closes the connection; returns what arrived and whether it closed in time.
     func readUntilClosed(timeout: Double = 30) async throws -> (bytes: [UInt8], closed: Bool) {
         try await Blocking.run { [self] in

@@ -116,6 +116,96 @@ struct MonitorConnectionStateMachineTests {
         #expect(machine.channelInactive().isEmpty)
     }
 
+    // MARK: Wrong tokens and refusals
+
+    @Test("a wrong token is answered after the delay, then the connection closes; requests behind it are dropped")
+    func wrongToken() throws {
+        var machine = try Self.connected()
+        let frames = try (1...3).map { try Self.v2(id: $0) }
+        let requests = try frames.map(Self.frame)
+        #expect(machine.bytesReceived(frames.joined(), now: Self.at(1)) == [.cancelTimer, .startRequest(requests[0])])
+        let refused = Self.outcome(requests[0], status: .authenticationFailed)
+        // Counted and logged at once; the answer waits one second, and nothing else starts.
+        #expect(machine.requestFinished(refused, now: Self.at(2)) == [.armTimer(at: Self.at(3)), Self.record(refused)])
+        #expect(machine.readRequested() == .hold)
+        #expect(machine.bytesReceived(try Self.v2(id: 4), now: Self.at(2.2)).isEmpty)
+        #expect(machine.writabilityChanged(isWritable: true, now: Self.at(2.3)).isEmpty)
+        #expect(machine.inputClosed(now: Self.at(2.4)).isEmpty, "a half-closed client still gets the answer")
+        #expect(machine.timerFired(now: Self.at(2.5)) == [.armTimer(at: Self.at(3))])
+        #expect(machine.timerFired(now: Self.at(3)) == [.send(refused.response.encoded(), thenClose: true)])
+        #expect(machine.readRequested() == .hold)
+        #expect(machine.timerFired(now: Self.at(100)).isEmpty)
+        #expect(machine.channelInactive().isEmpty)
+    }
+
+    @Test("a wrong token in a v1 request is answered after the delay too, then the connection closes")
+    func wrongTokenVersionOne() throws {
+        var machine = Machine(frameTimeout: .seconds(5), idleTimeout: .seconds(60), wrongTokenDelay: .seconds(2))
+        _ = machine.channelActive(now: Self.at(0))
+        let request = try Self.frame(try Self.v1())
+        #expect(machine.bytesReceived(try Self.v1(), now: Self.at(1)) == [.cancelTimer, .startRequest(request)])
+        let refused = Self.outcome(request, status: .authenticationFailed)
+        #expect(machine.requestFinished(refused, now: Self.at(1)) == [.armTimer(at: Self.at(3)), Self.record(refused)])
+        #expect(machine.timerFired(now: Self.at(3)) == [.send(refused.response.encoded(), thenClose: true)])
+    }
+
+    @Test("a connection that goes away or fails while its wrong token waits sends nothing and cancels the timer")
+    func wrongTokenThenGone() throws {
+        for gone in [false, true] {
+            var machine = try Self.connected()
+            let bytes = try Self.v2(id: 1)
+            _ = machine.bytesReceived(bytes, now: Self.at(1))
+            _ = machine.requestFinished(
+                Self.outcome(try Self.frame(bytes), status: .authenticationFailed), now: Self.at(1))
+            if gone {
+                #expect(machine.channelInactive() == [.cancelTimer])
+            } else {
+                #expect(machine.errorCaught() == [.cancelTimer, .close(.error)])
+            }
+            #expect(machine.timerFired(now: Self.at(2)).isEmpty)
+        }
+    }
+
+    @Test("a refused connection: its first request is answered with the refusal and the connection closes")
+    func refusal() throws {
+        let failure = MonitorRefusals.tooManyConnections
+        var machine = Machine(frameTimeout: .seconds(5), idleTimeout: .seconds(60), refusal: failure)
+        // No idle time: the request must be complete within the frame time from the connect.
+        #expect(machine.channelActive(now: Self.at(0)) == [.armTimer(at: Self.at(5))])
+        let frames = try [Self.v2(id: 1), Self.v2(id: 2)]
+        let first = try Self.frame(frames[0])
+        // Part of it does not move the deadline.
+        #expect(machine.bytesReceived(frames[0].prefix(10), now: Self.at(1)).isEmpty)
+        let answer = MonitorResponse.failure(failure, to: first).encoded()
+        #expect(
+            machine.bytesReceived(frames[0].dropFirst(10) + frames[1], now: Self.at(2))
+                == [.cancelTimer, .send(answer, thenClose: true)])
+        #expect(machine.readRequested() == .hold)
+        // A v1 client reads "server error".
+        var v1 = Machine(frameTimeout: .seconds(5), idleTimeout: .seconds(60), refusal: failure)
+        _ = v1.channelActive(now: Self.at(0))
+        #expect(
+            v1.bytesReceived(try Self.v1(), now: Self.at(1)) == [.cancelTimer, .send([6, 0, 1, 0], thenClose: true)])
+    }
+
+    @Test("a refused connection that sends nothing, or too little, is closed at the frame time from the connect")
+    func refusalDeadline() throws {
+        var silent = Machine(
+            frameTimeout: .seconds(5), idleTimeout: .seconds(60), refusal: MonitorRefusals.tooManyConnections)
+        _ = silent.channelActive(now: Self.at(0))
+        #expect(silent.writabilityChanged(isWritable: true, now: Self.at(1)).isEmpty)
+        #expect(silent.timerFired(now: Self.at(5)) == [.close(.frameIncomplete)])
+
+        var slow = Machine(
+            frameTimeout: .seconds(5), idleTimeout: .seconds(60), refusal: MonitorRefusals.tooManyConnections)
+        _ = slow.channelActive(now: Self.at(0))
+        let bytes = try Self.v2(id: 1)
+        for (index, byte) in bytes.prefix(8).enumerated() {
+            #expect(slow.bytesReceived([byte], now: Self.at(0.5 * Double(index + 1))).isEmpty)
+        }
+        #expect(slow.timerFired(now: Self.at(5)) == [.close(.frameIncomplete)])
+    }
+
     // MARK: Flow control
 
     @Test("a client that stops reading: reads are held at 16 queued frames and resume as the queue drains")

@@ -43,6 +43,52 @@ struct MonitorListenerTests {
         }
     }
 
+    @Test("over the caps a request is answered 'server error' and the connection closed; a freed slot admits again")
+    func caps() async throws {
+        let test = try MonitorTestServer()
+        let metrics = test.metrics
+        try await withListener(test: test, caps: ConnectionCaps(total: 2, perAddress: 2)) { port in
+            // Each held connection is answered once, so the server has admitted it.
+            var held: [LoopbackSocket] = []
+            for id in UInt8(1)...2 {
+                let socket = try LoopbackSocket(port: port)
+                socket.send(Self.serverInfo(id: id))
+                let answer = try #require(await socket.readOffThread(seconds: 30, until: Self.oneAnswer))
+                #expect(answer.prefix(7) == [0x02, 0, 0, 0, id, 0x01, 0x00])
+                held.append(socket)
+            }
+            let over = try LoopbackSocket(port: port)
+            over.send(Self.serverInfo(id: 3))
+            let refused = try #require(await over.readUntilClosedOffThread(seconds: 30))
+            #expect(refused.prefix(7) == [0x02, 0, 0, 0, 3, 0x01, 0x06], "\(refused)")
+            #expect(String(decoding: refused.dropFirst(11), as: UTF8.self).contains("too many connections"))
+            // A seed (v1) client reads "server error".
+            let seed = try LoopbackSocket(port: port)
+            seed.send([0x01] + Self.token + [0x00, 0x00, 0x00, 0x01, 0x00])
+            #expect(await seed.readUntilClosedOffThread(seconds: 30) == [0x06, 0x00, 0x01, 0x00])
+            #expect(metrics.value(.connectionsRejected) == 2)
+            // Held connections are still served.
+            held[1].send(Self.serverInfo(id: 4))
+            #expect(
+                try #require(await held[1].readOffThread(seconds: 30, until: Self.oneAnswer)).prefix(7) == [
+                    2, 0, 0, 0, 4, 1, 0,
+                ])
+
+            // A client going away frees its slot (once the server has seen it go: retried until then).
+            shutdown(held[0].descriptor, Int32(SHUT_RDWR))
+            let deadline = Date().addingTimeInterval(30)
+            var admitted = false
+            while !admitted, Date() < deadline {
+                let next = try LoopbackSocket(port: port)
+                next.send(Self.serverInfo(id: 5))
+                let answer = await next.readOffThread(seconds: 30, until: Self.oneAnswer) ?? []
+                admitted = answer.count > 6 && answer[6] == 0x00
+                if !admitted { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(admitted)
+        }
+    }
+
     @Test("the port is not bound when the monitor is disabled")
     func disabled() async throws {
         let test = try MonitorTestServer()
@@ -63,15 +109,27 @@ struct MonitorListenerTests {
         }
     }
 
+    /// A v2 server-info request.
+    static func serverInfo(id: UInt8) -> [UInt8] {
+        [0x02] + token + [0, 0, 0, id, 0x01, 0, 0, 0, 0]
+    }
+
+    /// True once `bytes` hold a whole v2 answer.
+    @Sendable static func oneAnswer(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 11 else { return false }
+        return bytes.count >= 11 + bytes[7...10].reduce(0) { $0 << 8 | Int($1) }
+    }
+
     /// Runs a MonitorListener on a free loopback port for `body`, then shuts it down.
     private func withListener(
-        timeouts: MonitorTimeouts = .standard, _ body: @escaping @Sendable (Int) async throws -> Void
+        test: MonitorTestServer? = nil, timeouts: MonitorTimeouts = .standard,
+        caps: ConnectionCaps = .monitorDefault, _ body: @escaping @Sendable (Int) async throws -> Void
     ) async throws {
-        let test = try MonitorTestServer()
+        let test = try test ?? MonitorTestServer()
         try await withBoundService(
             logger: Logger(label: "monitor-test"),
             { reportPort in
-                test.monitorListener(timeouts: timeouts) { reportPort($0.port ?? 0) }
+                test.monitorListener(timeouts: timeouts, caps: caps) { reportPort($0.port ?? 0) }
             }, body)
     }
 }

@@ -65,12 +65,12 @@ final class MonitorTestServer {
 
     /// A listener for this server's monitor on a free loopback port.
     func monitorListener(
-        port: Int = 0, timeouts: MonitorTimeouts = .standard,
+        port: Int = 0, timeouts: MonitorTimeouts = .standard, caps: ConnectionCaps = .monitorDefault,
         onBound: @escaping @Sendable (SocketAddress) -> Void = { _ in }
     ) -> MonitorListener {
         MonitorListener(
             address: "127.0.0.1", port: port, processor: processor, metrics: metrics, logger: logger,
-            timeouts: timeouts, onBound: onBound)
+            timeouts: timeouts, caps: caps, onBound: onBound)
     }
 
     /// Encodes `operation` as a client would, frames it as the server does, and answers it.

@@ -1,5 +1,7 @@
 import Foundation
+import Glibc
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -43,16 +45,77 @@ struct PrometheusEndpointTests {
         }
     }
 
+    @Test("a request trickled a byte at a time is closed at the request deadline")
+    func trickle() async throws {
+        try await withEndpoint(metrics: ServerMetrics(), requestTimeout: .milliseconds(500)) { port in
+            let client = try LoopbackSocket(port: port)
+            let start = Date()  // before the first byte, so never after the server's deadline started
+            let request =
+                Array("GET /metrics HTTP/1.1\r\nHost: test\r\nX-Slow: ".utf8) + Array(repeating: 0x61, count: 1_000)
+            #expect(await client.trickleUntilClosedOffThread(request, interval: 0.05, seconds: 30))
+            #expect(Date().timeIntervalSince(start) >= 0.5 - 0.05)
+        }
+    }
+
+    @Test("over the caps a request is answered 503 and the connection closed; a freed slot admits again")
+    func caps() async throws {
+        let metrics = ServerMetrics()
+        try await withEndpoint(metrics: metrics, caps: ConnectionCaps(total: 1, perAddress: 1)) { port in
+            // A keep-alive connection answered once: the server has admitted it.
+            let held = try LoopbackSocket(port: port)
+            held.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n")
+            let first = try #require(await held.readOffThread(seconds: 30, until: Self.oneResponse))
+            #expect(String(decoding: first, as: UTF8.self).hasPrefix("HTTP/1.1 200 OK\r\n"))
+
+            let over = try LoopbackSocket(port: port)
+            over.send("GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n")
+            let refused = String(
+                decoding: try #require(await over.readUntilClosedOffThread(seconds: 30)), as: UTF8.self)
+            #expect(refused.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"), "\(refused)")
+            #expect(refused.contains("\r\nConnection: close\r\n"))
+            #expect(refused.contains("Too many connections"))
+            #expect(metrics.value(.connectionsRejected) == 1)
+
+            // Closing the held connection frees its slot (once the server has seen it go: retried until then).
+            shutdown(held.descriptor, Int32(SHUT_RDWR))
+            let deadline = Date().addingTimeInterval(30)
+            var admitted = false
+            while !admitted, Date() < deadline {
+                let next = try LoopbackSocket(port: port)
+                next.send("GET /metrics HTTP/1.0\r\n\r\n")
+                let answer = await next.readUntilClosedOffThread(seconds: 30) ?? []
+                admitted = String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.0 200 OK")
+                if !admitted { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(admitted)
+        }
+    }
+
+    /// True once `bytes` hold a whole HTTP response with a Content-Length.
+    @Sendable static func oneResponse(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let end = text.range(of: "\r\n\r\n"),
+            let field = text[..<end.lowerBound].split(separator: "\r\n").first(where: {
+                $0.lowercased().hasPrefix("content-length:")
+            }),
+            let length = Int(field.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        else { return false }
+        return text.utf8.count >= text[..<end.upperBound].utf8.count + length
+    }
+
     /// Runs an endpoint on a free loopback port for `body`, then shuts it down.
     private func withEndpoint(
-        metrics: ServerMetrics, _ body: @escaping @Sendable (Int) async throws -> Void
+        metrics: ServerMetrics, caps: ConnectionCaps = .metricsDefault,
+        requestTimeout: TimeAmount = PrometheusEndpoint.defaultRequestTimeout,
+        _ body: @escaping @Sendable (Int) async throws -> Void
     ) async throws {
         let logger = Logger(label: "metrics-test")
         try await withBoundService(
             logger: logger,
             { reportPort in
                 PrometheusEndpoint(
-                    address: MetricsListenAddress(host: "127.0.0.1", port: 0), metrics: metrics, logger: logger
+                    address: MetricsListenAddress(host: "127.0.0.1", port: 0), metrics: metrics, logger: logger,
+                    caps: caps, requestTimeout: requestTimeout
                 ) { reportPort($0.port ?? 0) }
             }, body)
     }

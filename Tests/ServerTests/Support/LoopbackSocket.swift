@@ -52,6 +52,50 @@ final class LoopbackSocket: @unchecked Sendable {
         }
     }
 
+    /// What was received once `complete` holds for it; nil when the peer closes first or after `seconds`. Reads
+    /// on a thread of its own; what arrives beyond the point where `complete` holds is returned too.
+    func readOffThread(seconds: Double, until complete: @escaping @Sendable ([UInt8]) -> Bool) async -> [UInt8]? {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var received: [UInt8] = []
+                let deadline = Date().addingTimeInterval(seconds)
+                while Date() < deadline, !complete(received) {
+                    var request = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
+                    guard poll(&request, 1, 100) >= 0 else { break }
+                    guard request.revents != 0 else { continue }
+                    var chunk = [UInt8](repeating: 0, count: 4_096)
+                    let count = chunk.withUnsafeMutableBytes { recv(self.descriptor, $0.baseAddress, $0.count, 0) }
+                    guard count > 0 else { break }
+                    received += chunk[..<count]
+                }
+                continuation.resume(returning: complete(received) ? received : nil)
+            }.start()
+        }
+    }
+
+    /// Sends `bytes` one at a time, `interval` seconds apart, until the peer closes the connection (true) or they
+    /// run out or `seconds` pass (false). On a thread of its own.
+    func trickleUntilClosedOffThread(_ bytes: [UInt8], interval: Double, seconds: Double) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = Date().addingTimeInterval(seconds)
+                for byte in bytes where Date() < deadline {
+                    let sent = [byte].withUnsafeBytes {
+                        Glibc.send(self.descriptor, $0.baseAddress, 1, Int32(MSG_NOSIGNAL))
+                    }
+                    if sent < 0 { return continuation.resume(returning: true) }  // reset by the peer
+                    var request = pollfd(fd: self.descriptor, events: Int16(POLLIN), revents: 0)
+                    if poll(&request, 1, Int32(interval * 1_000)) > 0 {
+                        var chunk = [UInt8](repeating: 0, count: 4_096)
+                        let count = chunk.withUnsafeMutableBytes { recv(self.descriptor, $0.baseAddress, $0.count, 0) }
+                        if count <= 0 { return continuation.resume(returning: true) }
+                    }
+                }
+                continuation.resume(returning: false)
+            }.start()
+        }
+    }
+
     /// `readUntilClosed` as text.
     func readTextUntilClosed(seconds: Double) -> String? {
         readUntilClosed(seconds: seconds).map { String(decoding: $0, as: UTF8.self) }
