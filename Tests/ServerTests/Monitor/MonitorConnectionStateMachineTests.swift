@@ -155,8 +155,9 @@ struct MonitorConnectionStateMachineTests {
             var machine = try Self.connected()
             let bytes = try Self.v2(id: 1)
             _ = machine.bytesReceived(bytes, now: Self.at(1))
-            _ = machine.requestFinished(
-                Self.outcome(try Self.frame(bytes), status: .authenticationFailed), now: Self.at(1))
+            let refused = Self.outcome(try Self.frame(bytes), status: .authenticationFailed)
+            #expect(
+                machine.requestFinished(refused, now: Self.at(1)) == [.armTimer(at: Self.at(2)), Self.record(refused)])
             if gone {
                 #expect(machine.channelInactive() == [.cancelTimer])
             } else {
