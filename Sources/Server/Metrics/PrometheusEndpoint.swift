@@ -70,6 +70,9 @@ public final class PrometheusEndpoint: Service {
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            // Scrape requests are a few hundred bytes: small reads keep what one read can ask for small too.
+            .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4_096))
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
@@ -85,14 +88,16 @@ public final class PrometheusEndpoint: Service {
             }
     }
 
-    /// One connection's pipeline: the request deadline in front of the HTTP decoder, the idle time (not for a
-    /// refused connection, which has only the deadline from its connect), HTTP, the request handler.
+    /// One connection's pipeline: the request deadline and the backpressure in front of the HTTP decoder, the idle
+    /// time (not for a refused connection, which has only the deadline from its connect), HTTP, the request
+    /// handler.
     static func addHandlers(
         to operations: ChannelPipeline.SynchronousOperations, refusing: Bool, metrics: ServerMetrics, version: String,
         requestTimeout: TimeAmount, logger: Logger
     ) throws {
         try operations.addHandler(
             PrometheusRequestDeadline(timeout: requestTimeout, fromConnect: refusing, logger: logger))
+        try operations.addHandler(PrometheusBackpressure())
         if !refusing { try operations.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout)) }
         try operations.configureHTTPServerPipeline(withErrorHandling: true)
         try operations.addHandler(PrometheusRequestHandler(metrics: metrics, version: version, refusing: refusing))

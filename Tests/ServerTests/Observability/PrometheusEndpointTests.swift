@@ -91,6 +91,21 @@ struct PrometheusEndpointTests {
         }
     }
 
+    @Test("a client that pipelines requests and never reads its answers is pushed back; others are still served")
+    func pipeliningWithoutReading() async throws {
+        try await withEndpoint(metrics: ServerMetrics()) { port in
+            let greedy = try LoopbackSocket(port: port)
+            let requests = Array(String(repeating: "GET /metrics HTTP/1.1\r\nHost: test\r\n\r\n", count: 1_000).utf8)
+            // Without pushback the server reads on and keeps every answer in memory: sends never stall.
+            let sent = await greedy.sendUntilStalledOffThread(requests, stall: 2, seconds: 60)
+            #expect(sent != nil, "the server never pushed back")
+            let other = try LoopbackSocket(port: port)
+            other.send("GET /metrics HTTP/1.0\r\n\r\n")
+            let answer = String(decoding: await other.readUntilClosedOffThread(seconds: 30) ?? [], as: UTF8.self)
+            #expect(answer.hasPrefix("HTTP/1.0 200 OK"), "\(answer.prefix(100))")
+        }
+    }
+
     /// True once `bytes` hold a whole HTTP response with a Content-Length.
     @Sendable static func oneResponse(_ bytes: [UInt8]) -> Bool {
         let text = String(decoding: bytes, as: UTF8.self)

@@ -96,6 +96,32 @@ final class LoopbackSocket: @unchecked Sendable {
         }
     }
 
+    /// Sends `bytes` again and again, never reading, until one send makes no progress for `stall` seconds (the
+    /// peer pushes back): returns the octets sent by then, or nil when `seconds` pass without such a stall.
+    func sendUntilStalledOffThread(_ bytes: [UInt8], stall: Double, seconds: Double) async -> Int? {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var timeout = timeval(tv_sec: Int(stall), tv_usec: Int((stall - stall.rounded(.down)) * 1_000_000))
+                setsockopt(
+                    self.descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var total = 0
+                let deadline = Date().addingTimeInterval(seconds)
+                while Date() < deadline {
+                    let sent = bytes.withUnsafeBytes {
+                        Glibc.send(self.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                    }
+                    if sent < 0, errno == EINTR { continue }
+                    if sent < 0 {
+                        let stalled = errno == EAGAIN || errno == EWOULDBLOCK
+                        return continuation.resume(returning: stalled ? total : nil)
+                    }
+                    total += sent
+                }
+                continuation.resume(returning: nil)
+            }.start()
+        }
+    }
+
     /// `readUntilClosed` as text.
     func readTextUntilClosed(seconds: Double) -> String? {
         readUntilClosed(seconds: seconds).map { String(decoding: $0, as: UTF8.self) }
