@@ -79,14 +79,16 @@ public struct MaildirStore: Sendable {
     /// the file in `cur/` with the same base name is opened instead.
     public func openMessage(_ message: MaildropMessage, in maildrop: Maildrop) throws -> MessageReader {
         let cur = maildrop.directory + "/cur"
+        // Through the folder's descriptor: `cur/` swapped for a link since the scan is refused, not followed.
+        let folder = try FileSystem.openFolder(cur)
+        defer { Glibc.close(folder) }
         var fileName = message.fileName
-        var path = cur + "/" + fileName
-        var descriptor = try FileSystem.openForReading(path)
+        var descriptor = try FileSystem.openForReading(fileName, in: folder, folderPath: cur)
         if descriptor == nil, let renamed = try currentFileName(baseName: message.baseName, in: cur) {
             fileName = renamed
-            path = cur + "/" + renamed
-            descriptor = try FileSystem.openForReading(path)
+            descriptor = try FileSystem.openForReading(renamed, in: folder, folderPath: cur)
         }
+        let path = cur + "/" + fileName
         guard let descriptor else { throw MaildirError.messageVanished(message.baseName) }
         do {
             let status = try FileSystem.status(descriptor: descriptor, path: path)
@@ -105,9 +107,12 @@ public struct MaildirStore: Sendable {
     public func removeMessage(user: MailboxName, baseName: String, fileName: String) throws -> Bool {
         try Self.checkPlainName(fileName)
         let cur = directory(for: user) + "/cur"
-        if try unlinkIfPresent(cur + "/" + fileName) { return true }
+        // A `cur/` that is a link is refused here too: the journal's replay never unlinks outside the maildrop.
+        let folder = try FileSystem.openFolder(cur)
+        defer { Glibc.close(folder) }
+        if try unlinkIfPresent(fileName, in: folder, folderPath: cur) { return true }
         guard let renamed = try currentFileName(baseName: baseName, in: cur) else { return false }
-        return try unlinkIfPresent(cur + "/" + renamed)
+        return try unlinkIfPresent(renamed, in: folder, folderPath: cur)
     }
 
     /// A file changed in place (not the maildir way): the next open of the maildrop measures it again. Not
@@ -126,11 +131,11 @@ public struct MaildirStore: Sendable {
         return entries.map(\.name).filter { MaildropMessage.baseName(ofFileName: $0) == baseName }.min()
     }
 
-    private func unlinkIfPresent(_ path: String) throws -> Bool {
-        if unlink(path) == 0 { return true }
+    private func unlinkIfPresent(_ name: String, in folder: Int32, folderPath: String) throws -> Bool {
+        if unlinkat(folder, name, 0) == 0 { return true }
         let code = errno
         if code == ENOENT { return false }
-        throw MaildirError.failure("unlink", path: path, errno: code)
+        throw MaildirError.failure("unlink", path: folderPath + "/" + name, errno: code)
     }
 
     /// Names come from the journal; refuse anything that could leave `cur/`.

@@ -173,6 +173,48 @@ import WireTestSupport
         #expect(FileManager.default.fileExists(atPath: maildir.root + "/alice/new/3.steal"))
     }
 
+    /// Whoever writes a maildrop makes its `cur/` (or `new/`) a link to another folder: nothing there is listed,
+    /// read or deleted, at the scan or later (a swap after the scan), nor by the journal's replay.
+    @Test(arguments: ["cur", "new"])
+    func aMaildropFolderThatIsALinkIsRefused(folder: String) async throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("elsewhere/1.secret:2,", "not alice's\n")
+        try maildir.write("alice/cur/.keep", "")
+        try maildir.write("alice/new/.keep", "")
+        try maildir.write("alice/tmp/.keep", "")
+        try FileManager.default.removeItem(atPath: maildir.root + "/alice/" + folder)
+        #expect(symlink(maildir.root + "/elsewhere", maildir.root + "/alice/" + folder) == 0)
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
+        await #expect(throws: MaildirError.notADirectory(maildir.root + "/alice/" + folder)) {
+            try await store.open(user: maildir.user())
+        }
+        if folder == "cur" {
+            #expect(throws: MaildirError.notADirectory(maildir.root + "/alice/cur")) {
+                try store.removeMessage(user: maildir.user(), baseName: "1.secret", fileName: "1.secret:2,")
+            }
+        } else {
+            #expect(
+                try store.removeMessage(user: maildir.user(), baseName: "1.secret", fileName: "1.secret:2,") == false)
+        }
+        #expect(maildir.exists("elsewhere/1.secret:2,"), "nothing outside the maildrop was moved or deleted")
+    }
+
+    @Test func curSwappedForALinkAfterTheScanIsNotFollowed() async throws {
+        let maildir = try TemporaryMaildir()
+        defer { maildir.remove() }
+        try maildir.write("alice/cur/1.mail:2,", "Subject: mine\n\nbody\n")
+        try maildir.write("elsewhere/1.mail:2,", "Subject: not alice's\n\nsecret\n")
+        let store = MaildirStore(root: maildir.root, index: nil, files: InlineExecutor())
+        let drop = try await store.open(user: maildir.user())
+        let message = try #require(drop.messages.first)
+        #expect(rename(maildir.root + "/alice/cur", maildir.root + "/alice/cur.real") == 0)
+        #expect(symlink(maildir.root + "/elsewhere", maildir.root + "/alice/cur") == 0)
+        #expect(throws: MaildirError.notADirectory(maildir.root + "/alice/cur")) {
+            try store.openMessage(message, in: drop)
+        }
+    }
+
     @Test func curBeingAFileIsAClearError() async throws {
         let maildir = try TemporaryMaildir()
         defer { maildir.remove() }

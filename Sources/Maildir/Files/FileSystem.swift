@@ -37,16 +37,33 @@ enum FileSystem {
         guard let existing = try status(path), existing.isDirectory else { throw MaildirError.notADirectory(path) }
     }
 
-    /// Opens a file read-only; nil when it does not exist or is a symlink.
+    /// Opens a maildrop's folder (`cur/`, `new/`) for `openat` and friends. A symbolic link there is refused
+    /// (`notADirectory`): whoever writes the maildrop could otherwise point the folder at any directory the server
+    /// can read, and have its files listed, served and deleted.
+    static func openFolder(_ path: String) throws -> Int32 {
+        while true {
+            let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if descriptor >= 0 { return descriptor }
+            let code = errno
+            if code != EINTR { throw MaildirError.failure("open", path: path, errno: code) }
+        }
+    }
+
+    /// Opens a file read-only by path (the last component never a symlink); nil when it does not exist or is one.
     static func openForReading(_ path: String) throws -> Int32? {
+        try openForReading(path, in: AT_FDCWD, folderPath: nil)
+    }
+
+    /// Opens `name` in the open folder `folder` read-only; nil when it does not exist or is a symlink.
+    static func openForReading(_ name: String, in folder: Int32, folderPath: String?) throws -> Int32? {
         while true {
             // Never through a symlink (ELOOP), and never blocked by a FIFO; the caller serves regular files only.
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            let descriptor = openat(folder, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
             if descriptor >= 0 { return descriptor }
             let code = errno
             if code == EINTR { continue }
             if code == ENOENT || code == ELOOP { return nil }
-            throw MaildirError.failure("open", path: path, errno: code)
+            throw MaildirError.failure("open", path: folderPath.map { $0 + "/" + name } ?? name, errno: code)
         }
     }
 

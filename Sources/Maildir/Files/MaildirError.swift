@@ -4,7 +4,7 @@ import Glibc
 public enum MaildirError: Error, Equatable, CustomStringConvertible {
     /// The user name is not a safe path component.
     case invalidUser
-    /// The path exists but is not a directory.
+    /// The path exists but is not a directory (a symbolic link to one counts as not one).
     case notADirectory(String)
     /// The server may not read or write the path.
     case permissionDenied(String)
@@ -36,7 +36,7 @@ public enum MaildirError: Error, Equatable, CustomStringConvertible {
     static func failure(_ action: String, path: String, errno code: Int32) -> MaildirError {
         switch code {
         case EACCES, EPERM: return .permissionDenied(path)
-        case ENOTDIR: return .notADirectory(path)
+        case ENOTDIR, ELOOP: return .notADirectory(path)
         default: return .io("\(action) \(path)", errno: code)
         }
     }

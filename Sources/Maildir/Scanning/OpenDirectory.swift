@@ -18,8 +18,14 @@ final class OpenDirectory {
     let path: String
     private let stream: OpaquePointer
 
+    /// Opens the folder at `path`, which must not be a symbolic link (see `FileSystem.openFolder`).
     init(_ path: String) throws {
-        guard let stream = opendir(path) else { throw MaildirError.failure("opendir", path: path, errno: errno) }
+        let descriptor = try FileSystem.openFolder(path)
+        guard let stream = fdopendir(descriptor) else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw MaildirError.failure("opendir", path: path, errno: code)
+        }
         self.path = path
         self.stream = stream
     }
