@@ -50,6 +50,7 @@ log "writing fixtures ($SCALE) into $WORK"
 "$BIN/pop3bench" fixtures --dir "$WORK/fixtures" --scale "$SCALE" --password "$PASSWORD" >&2
 grep -v '^d' "$WORK/fixtures/users.txt" >"$WORK/users.txt"
 
+source scripts/lib/pop3d-flags.sh
 start() {
     local server=$1
     cp -a "$WORK/fixtures/maildir" "$WORK/$server-mail"
@@ -70,7 +71,6 @@ start current
 
 RESULTS="$WORK/results.tsv"
 source scripts/lib/bench-results.sh
-source scripts/lib/pop3d-flags.sh
 for scenario in $SCENARIOS; do
     args=()
     case $scenario in

@@ -75,30 +75,9 @@ public struct MaildirStore: Sendable {
             indexUpdate: scan.indexUpdate)
     }
 
-    /// Opens a message for reading. When its file was renamed (flags changed by another program),
-    /// the file in `cur/` with the same base name is opened instead.
+    /// Opens a message for reading (see `MessageFolder.open`). To open several, open their folder once.
     public func openMessage(_ message: MaildropMessage, in maildrop: Maildrop) throws -> MessageReader {
-        let cur = maildrop.directory + "/cur"
-        // Through the folder's descriptor: `cur/` swapped for a link since the scan is refused, not followed.
-        let folder = try FileSystem.openFolder(cur)
-        defer { Glibc.close(folder) }
-        var fileName = message.fileName
-        var descriptor = try FileSystem.openForReading(fileName, in: folder, folderPath: cur)
-        if descriptor == nil, let renamed = try currentFileName(baseName: message.baseName, in: cur) {
-            fileName = renamed
-            descriptor = try FileSystem.openForReading(renamed, in: folder, folderPath: cur)
-        }
-        let path = cur + "/" + fileName
-        guard let descriptor else { throw MaildirError.messageVanished(message.baseName) }
-        do {
-            let status = try FileSystem.status(descriptor: descriptor, path: path)
-            guard status.isRegularFile else { throw MaildirError.messageVanished(message.baseName) }
-            if status.size != message.fileSize { forgetIndexedSize(of: message, in: maildrop) }
-            return MessageReader(descriptor: descriptor, fileName: fileName, path: path, fileSize: Int(status.size))
-        } catch {
-            _ = Glibc.close(descriptor)
-            throw error
-        }
+        try MessageFolder(of: maildrop, in: self).open(message)
     }
 
     /// Unlinks a message by file name, else by base name. A file already gone is not an error, so crash
@@ -117,7 +96,7 @@ public struct MaildirStore: Sendable {
 
     /// A file changed in place (not the maildir way): the next open of the maildrop measures it again. Not
     /// awaited: the reader is served now, and a lost update only costs reading the file again.
-    private func forgetIndexedSize(of message: MaildropMessage, in maildrop: Maildrop) {
+    func forgetIndexedSize(of message: MaildropMessage, in maildrop: Maildrop) {
         guard let index else { return }
         let user = maildrop.user
         let baseName = message.baseName
@@ -125,7 +104,7 @@ public struct MaildirStore: Sendable {
     }
 
     /// The name in `cur/` whose base name is `baseName`, if any.
-    private func currentFileName(baseName: String, in cur: String) throws -> String? {
+    func currentFileName(baseName: String, in cur: String) throws -> String? {
         var skipped = 0
         let entries = try OpenDirectory(cur).entries(skipped: &skipped)
         return entries.map(\.name).filter { MaildropMessage.baseName(ofFileName: $0) == baseName }.min()

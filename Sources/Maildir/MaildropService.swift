@@ -33,10 +33,12 @@ public struct MaildropService: Sendable {
 
     /// Opens message `number` (1-based) of `maildrop` for reading.
     public func openMessage(_ number: Int, in maildrop: Maildrop) throws -> MessageReader {
-        guard maildrop.messages.indices.contains(number - 1) else {
-            throw MaildirError.messageVanished("#\(number)")
-        }
-        return try store.openMessage(maildrop.messages[number - 1], in: maildrop)
+        try messageFolder(of: maildrop).open(number: number)
+    }
+
+    /// `maildrop`'s `cur/`, to open several messages with one lookup of the folder.
+    public func messageFolder(of maildrop: Maildrop) throws -> MessageFolder {
+        try MessageFolder(of: maildrop, in: store)
     }
 
     /// DELE: a pending journal row for message `number`, written before the client hears `+OK`.

@@ -57,7 +57,8 @@ final class MessageStreamer {
         let wanted = readAheadNumbers.filter { readAhead[$0] == nil }
         // Opening and the first chunk share one pool job: a small message costs a single hop.
         files.runIfActive(eventLoop: eventLoop) { () throws -> OpenedMessage in
-            let reader = try service.openMessage(number, in: maildrop)
+            let folder = try service.messageFolder(of: maildrop)
+            let reader = try folder.open(number: number)
             let chunk: EncodedChunk
             do {
                 chunk = try Self.readChunk(reader, encoder: WireEncoder(bodyLines: bodyLines), allocator: allocator)
@@ -67,7 +68,7 @@ final class MessageStreamer {
             }
             var extra: [Int: EncodedChunk] = [:]
             for candidate in wanted {
-                guard let extraReader = try? service.openMessage(candidate, in: maildrop) else { continue }
+                guard let extraReader = try? folder.open(number: candidate) else { continue }
                 defer { extraReader.close() }
                 if let whole = try? Self.readChunk(extraReader, encoder: WireEncoder(), allocator: allocator),
                     whole.finished
