@@ -32,6 +32,8 @@ public protocol UserStore: Sendable {
 public protocol TokenStore: Sendable {
     /// Adds an admin; throws `StorageError.alreadyExists` when the name is taken.
     func addToken(admin: String, token: String) async throws
+    /// Gives `admin` a new token, adding the admin when missing; the old token stops working.
+    func replaceToken(admin: String, token: String) async throws
     /// Removes an admin; returns false when there was none. Refuses (`StorageError.invalidValue`) to remove the
     /// last admin, which would leave the monitor usable by nobody.
     @discardableResult func deleteToken(admin: String) async throws -> Bool

@@ -14,7 +14,11 @@ struct OptionCatalog {
     }
 
     /// Options that steer pop3d itself rather than the server: never read from a configuration file.
-    static let commandOnlyKeys: Set<String> = ["config", "print-config", "help", "version", "experimental-dump-help"]
+    static let commandOnlyKeys: Set<String> = [
+        "config", "print-config", "help", "version", "experimental-dump-help",
+        // A one-off repair: from a file it would replace the token at every start.
+        "reset-admin-token",
+    ]
 
     let options: [Option]
 

@@ -150,7 +150,9 @@ struct Pop3dCommand: AsyncParsableCommand {
         }
         // The hashing threads come first: the user store hashes on them.
         let hashing = HashingQueue(threads: System.coreCount, backlog: configuration.hashingBacklog)
-        let firstToken = FirstRunToken(admin: "admin", token: MonitorToken.random().text, databasePath: database)
+        let firstToken = AdminTokenFile(
+            admin: "admin", token: MonitorToken.random().text, databasePath: database,
+            event: "new database: monitor admin created with a random token")
         let storage: SQLiteStorage
         do {
             storage = try SQLiteStorage(
@@ -164,6 +166,19 @@ struct Pop3dCommand: AsyncParsableCommand {
         }
         if storage.migrationReport.wasNew, !service.quickStartCredentials {
             firstToken.hand(to: owner, logger: logger)
+        }
+        if let admin = service.resetAdminToken {
+            let reset = AdminTokenFile(
+                admin: admin, token: MonitorToken.random().text, databasePath: database,
+                event: "monitor admin token reset (--reset-admin-token)")
+            do {
+                try await storage.stores.tokens.replaceToken(admin: admin, token: reset.token)
+            } catch {
+                logger.critical("cannot reset the token of admin '\(admin)': \(error)")
+                storage.close()
+                throw ExitCode(2)
+            }
+            reset.hand(to: owner, logger: logger)
         }
         var failure: (any Error)?
         do {

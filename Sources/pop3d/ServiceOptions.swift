@@ -33,6 +33,17 @@ struct ServiceOptions: ParsableArguments {
     var quickStartCredentials = false
 
     @Option(
+        name: .customLong("reset-admin-token"),
+        help: ArgumentHelp(
+            "Give monitor admin NAME a new random token (adding NAME if missing), written like a first run's.",
+            discussion: """
+                For a lost token: start pop3d once with it. The token goes to <database>.admin-token (mode 0600) \
+                and the old one stops working. Command line only, never read from a configuration file.
+                """,
+            valueName: "name"))
+    var resetAdminToken: String?
+
+    @Option(
         name: .customLong("backup-directory"),
         help: ArgumentHelp(
             "The folder pop3ctl backup writes into (absolute; the monitor chooses only file names). Off unless given.",

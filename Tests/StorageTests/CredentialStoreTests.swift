@@ -176,6 +176,19 @@ struct CredentialStoreTests {
         #expect(PasswordHasher(cost: 10).needsRehash(stored))
     }
 
+    @Test func replacingATokenAddsOrUpdatesTheAdmin() async throws {
+        let folder = try TemporaryDirectory()
+        let storage = try open(folder, firstRun: .admin(name: "admin", token: "Old0ldOld0ldOld0"))
+        defer { storage.close() }
+        let tokens = storage.stores.tokens
+        try await tokens.replaceToken(admin: "admin", token: "New0NewNew0NewNe")
+        #expect(try await tokens.admin(forToken: "Old0ldOld0ldOld0") == nil)
+        #expect(try await tokens.admin(forToken: "New0NewNew0NewNe") == "admin")
+        try await tokens.replaceToken(admin: "ops", token: "Ops0OpsOps0OpsOp")
+        #expect(try await tokens.listTokens().map(\.admin) == ["admin", "ops"])
+        await #expect(throws: StorageError.self) { try await tokens.replaceToken(admin: "x", token: "short") }
+    }
+
     @Test func tokensAreStoredHashed() async throws {
         let folder = try TemporaryDirectory()
         let storage = try open(folder, firstRun: .quickStart)

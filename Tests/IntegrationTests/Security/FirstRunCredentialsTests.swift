@@ -53,6 +53,31 @@ import Testing
         #expect(try await server.stop() == 0)
     }
 
+    /// A lost token: one start with --reset-admin-token gives the admin a new one (shown the same way), and the old
+    /// one stops working.
+    @Test func aLostTokenIsReplacedByOneStartWithResetAdminToken() async throws {
+        let workspace = try Workspace()
+        let first = try await ServerProcess.start(workspace, quickStartCredentials: false)
+        let file = Self.tokenFile(workspace)
+        let lost = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(try await first.stop() == 0)
+        try FileManager.default.removeItem(atPath: file)
+
+        let reset = try await first.restartWith(options: ["--reset-admin-token", "admin"])
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        let token = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(token.utf8.count == 16 && token != lost)
+        #expect(reset.log.contains("monitor admin token reset"), "\(reset.transcript)")
+        let monitorPort = try await OperationsTools.monitorPort(of: reset)
+        let old = try await OperationsTools.pop3ctl(["users", "list"], monitorPort: monitorPort, token: lost)
+        #expect(old.status != 0, "the lost token no longer works: \(old)")
+        let admins = try await OperationsTools.pop3ctl(["tokens", "list"], monitorPort: monitorPort, token: token)
+        #expect(admins.status == 0, "\(admins)")
+        #expect(admins.output.split(separator: "\n").filter { $0.hasPrefix("admin ") }.count == 1, "\(admins)")
+        #expect(try await reset.stop() == 0)
+    }
+
     @Test func theTokenFileIsNeverWrittenThroughALink() async throws {
         let workspace = try Workspace()
         let target = workspace.path("elsewhere")

@@ -3,13 +3,16 @@ import Glibc
 import Logging
 import Storage
 
-/// A new database's admin token, shown to the operator once: written to `<database>.admin-token` (mode 0600,
-/// created exclusively and never through a symbolic link, handed to the service account by descriptor), and
-/// printed on the terminal when pop3d runs on one. The database keeps only its hash.
-struct FirstRunToken {
+/// An admin token pop3d made (a new database's first admin, or `--reset-admin-token`), shown to the operator
+/// once: written to `<database>.admin-token` (mode 0600, created exclusively and never through a symbolic link,
+/// handed to the service account by descriptor), and printed on the terminal when pop3d runs on one. The database
+/// keeps only its hash.
+struct AdminTokenFile {
     let admin: String
     let token: String
     let databasePath: String
+    /// What the log says happened, e.g. "new database: monitor admin created with a random token".
+    let event: String
 
     var filePath: String { databasePath + ".admin-token" }
 
@@ -19,14 +22,13 @@ struct FirstRunToken {
         do {
             try writeFile(owner: owner)
             logger.notice(
-                "new database: monitor admin created with a random token; read it, then delete the file",
-                metadata: ["admin": "\(admin)", "token_file": "\(filePath)"])
+                "\(event); read it, then delete the file", metadata: ["admin": "\(admin)", "token_file": "\(filePath)"])
             if isatty(STDERR_FILENO) == 1 {
                 FileHandle.standardError.write(Data("pop3d: monitor token of admin '\(admin)': \(token)\n".utf8))
             }
         } catch {
             logger.critical(
-                "new database: cannot write the admin token file (\(error)); the token of admin '\(admin)' is \(token)")
+                "\(event), but the token file cannot be written (\(error)); the token of admin '\(admin)' is \(token)")
         }
     }
 
