@@ -2,7 +2,7 @@ public import Storage
 
 /// Everything a POP3 session does to a maildrop: lock and open it, open its messages, record DELE and RSET in the
 /// deletion journal, and apply the journal at QUIT. The async methods do their own hops (file work on the store's
-/// `files` executor, journal work through the journal store); `openMessage` blocks and belongs on a thread pool.
+/// `files` executor, journal work through the journal store); `messageFolder` and its opens block and belong on a thread pool.
 public struct MaildropService: Sendable {
     public let store: MaildirStore
     public let lock: any MaildropLock
@@ -29,11 +29,6 @@ public struct MaildropService: Sendable {
             }
         }
         return OpenedMaildrop(maildrop: await store.learn(scanned, indexError: indexed.error), lease: lease)
-    }
-
-    /// Opens message `number` (1-based) of `maildrop` for reading.
-    public func openMessage(_ number: Int, in maildrop: Maildrop) throws -> MessageReader {
-        try messageFolder(of: maildrop).open(number: number)
     }
 
     /// `maildrop`'s `cur/`, to open several messages with one lookup of the folder.

@@ -17,6 +17,8 @@ public struct ClientGrouping: Sendable, Equatable {
     /// The key `address` (textual, as logged) is counted under: the address itself, or its IPv6 prefix as
     /// `PREFIX/BITS`. Text that is not an IP address is its own key.
     public func key(for address: String) -> String {
+        // Every connection and login asks; IPv4 text (no colon) is its own key without parsing.
+        guard address.utf8.contains(UInt8(ascii: ":")) else { return address }
         guard let socket = try? SocketAddress(ipAddress: address, port: 0), case .v6(let v6) = socket else {
             return address
         }

@@ -74,15 +74,15 @@ public final class LoginThrottle: Sendable {
     /// A good login of `user` from `address` clears that client's failures at that user name, and only those.
     func success(address: String, user: String) {
         let client = grouping.key(for: address)
-        let userDigest = digest(Array(user.utf8))
         penalties.withLock { penalties in
+            // Every good login passes here; the digest is worth computing only for a client with failures.
             guard var penalty = penalties[client] else { return }
-            penalty.failuresByUser[userDigest] = nil
+            penalty.failuresByUser[digest(Array(user.utf8))] = nil
             penalties[client] = penalty.failures == 0 ? nil : penalty
         }
     }
 
-    /// Failures that count for `address` now (tests and the monitor's view).
+    /// Failures that count for `address` now (for tests).
     func failures(address: String, now: ContinuousClock.Instant = .now) -> Int {
         penalties.withLock { penalties in
             guard let penalty = penalties[grouping.key(for: address)], now - penalty.lastFailure < quietPeriod else {
