@@ -7,6 +7,10 @@ let migrationFiles = [
     "0001_initial.sql",
     "0002_history_retention.sql",
 ]
+// The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way.
+let postgresMigrationFiles = [
+    "0001_initial.sql"
+]
 
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -33,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -47,7 +52,14 @@ let package = Package(
         .target(
             name: "Migrations",
             path: "Migrations",
+            exclude: ["postgresql"],
             resources: migrationFiles.map { .embedInCode($0) },
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "PostgresMigrations",
+            path: "Migrations/postgresql",
+            resources: postgresMigrationFiles.map { .embedInCode($0) },
             swiftSettings: strictSettings
         ),
         .target(
@@ -61,6 +73,19 @@ let package = Package(
                 // NIOThreadPool: the database's writer and reader threads, and hashing threads.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The PostgreSQL backend: the same store protocols as Storage's SQLite stores, on postgres-nio's pool.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Storage",
+                "PostgresMigrations",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -118,6 +143,7 @@ let package = Package(
                 "Server",
                 "Maildir",
                 "Storage",
+                "PostgresStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -141,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Migrations"],
+            dependencies: ["Storage", "Migrations", "PostgresStorage", "PostgresMigrations"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -182,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Storage"],
+            dependencies: ["Storage", "PostgresStorage"],
             swiftSettings: strictSettings
         ),
     ],

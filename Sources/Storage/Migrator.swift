@@ -28,6 +28,11 @@ public struct MigrationReport: Sendable, Equatable {
     public let applied: [Int]
     /// True when the database had no schema before this run.
     public var wasNew: Bool { previousVersion == 0 }
+
+    public init(previousVersion: Int, applied: [Int]) {
+        self.previousVersion = previousVersion
+        self.applied = applied
+    }
 }
 
 /// Applies the embedded migrations in order, each in its own transaction, and records them in

@@ -22,7 +22,7 @@ public enum FirstRunCredentials: Sendable, Equatable {
 }
 
 /// The SQLite backend: opens the file, applies migrations, and hands out the stores.
-public final class SQLiteStorage: Sendable {
+public final class SQLiteStorage: StorageBackend {
     public let database: Database
     public let stores: Stores
     /// What opening did to the schema.
@@ -55,7 +55,9 @@ public final class SQLiteStorage: Sendable {
         self.database = database
         self.stores = Stores(
             users: SQLiteUserStore(
-                database: database, hasher: PasswordHasher(cost: passwordCost), hashing: hashing ?? ownHashing!),
+                database: database,
+                passwords: PasswordVerifier(hasher: PasswordHasher(cost: passwordCost), hashing: hashing ?? ownHashing!)
+            ),
             tokens: SQLiteTokenStore(database: database),
             settings: SQLiteSettingsStore(database: database),
             journal: SQLiteDeletionJournal(database: database),
@@ -103,18 +105,13 @@ public final class SQLiteStorage: Sendable {
         }
     }
 
-    /// Which seed defaults still work: the server warns at every start while one does.
-    public func defaultCredentialsInUse() async throws -> (user: Bool, token: Bool) {
-        // A plain check: unlike a login, it must not re-hash (and so change) the stored password at start-up.
-        let stored = try await stores.users.passwordStamp(name: SeedDefaults.userName)
-        let user = stored.map { PasswordHasher().verify(SeedDefaults.password, against: $0) } ?? false
-        let token = try await stores.tokens.admin(forToken: SeedDefaults.adminToken) != nil
-        return (user, token)
-    }
-
     /// Closes the database and stops the hashing threads it made; blocks until running work is done.
     public func close() {
         database.close()
         try? ownHashing?.syncShutdownGracefully()
+    }
+
+    public func shutdown() async {
+        close()
     }
 }

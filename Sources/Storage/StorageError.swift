@@ -12,6 +12,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidValue(String)
     /// SQLite reported an error.
     case sqlite(SQLiteError)
+    /// A database server (PostgreSQL) failed a request or could not be reached; `isTransient` when retrying later
+    /// may succeed (the connection broke, the server is shutting down or overloaded).
+    case server(String, isTransient: Bool)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case .sqlite(let error):
             return error.description
+        case .server(let message, _):
+            return message
         }
     }
 
@@ -36,6 +41,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .sqlite(let error): return error.isTransient
         case .cannotOpen: return true
+        case .server(_, let isTransient): return isTransient
         default: return false
         }
     }

@@ -4,17 +4,18 @@ import Logging
 import Storage
 
 /// An admin token pop3d made (a new database's first admin, or `--reset-admin-token`), shown to the operator
-/// once: written to `<database>.admin-token` (mode 0600, created exclusively and never through a symbolic link,
+/// once: written to `<database>.admin-token` (`pop3d-<database name>.admin-token` for PostgreSQL) (mode 0600, created exclusively and never through a symbolic link,
 /// handed to the service account by descriptor), and printed on the terminal when pop3d runs on one. The database
 /// keeps only its hash.
 struct AdminTokenFile {
     let admin: String
     let token: String
-    let databasePath: String
+    /// The file is `<basePath>.admin-token`: beside a SQLite database, in the working folder for PostgreSQL.
+    let basePath: String
     /// What the log says happened, e.g. "new database: monitor admin created with a random token".
     let event: String
 
-    var filePath: String { databasePath + ".admin-token" }
+    var filePath: String { basePath + ".admin-token" }
 
     /// Writes the file and tells the operator where it is; a file that cannot be written is replaced by the log,
     /// so the only key to the monitor is never lost.

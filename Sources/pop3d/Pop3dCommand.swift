@@ -38,7 +38,16 @@ struct Pop3dCommand: AsyncParsableCommand {
     @Option(name: .customLong("listen"), help: "Address to serve POP3 on; repeat for several. Default: 0.0.0.0 and ::.")
     var listenAddresses: [String] = []
 
-    @Option(name: .long, help: "SQLite database file (created when missing).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The database: a SQLite file (PATH or sqlite:PATH, created when missing) or "
+                + "postgresql://USER@HOST:PORT/DATABASE (see --database-password-file).",
+            discussion: """
+                A PostgreSQL URL may add ?sslmode=disable|prefer|require|verify-full (default prefer) and \
+                sslrootcert=FILE; the schema is created at the first start. Move a SQLite installation over with \
+                pop3d migrate.
+                """, valueName: "path|url"))
     var database: String = "./pop3d.sqlite"
 
     @Option(
@@ -75,6 +84,9 @@ struct Pop3dCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @OptionGroup(title: "Database on PostgreSQL")
+    var databaseOptions: DatabaseOptions
+
     @OptionGroup(title: "Security")
     var security: SecurityOptions
 
@@ -102,6 +114,11 @@ struct Pop3dCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be above 0")
         }
         guard authFailureDelay >= 0 else { throw ValidationError("--auth-failure-delay must be 0 or more") }
+        do {
+            _ = try DatabaseTarget(database)
+        } catch let error as StorageError {
+            throw ValidationError("--database: \(error)")
+        }
     }
 
     func run() async throws {
@@ -140,42 +157,28 @@ struct Pop3dCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
-        // Before the database is opened or recovered: a second pop3d on it would undo the first one's deletions.
-        let servingLock: ServingLock
-        do {
-            servingLock = try ServingLock(databasePath: database, owner: drop?.account)
-        } catch {
-            logger.critical("cannot start: \(error)")
-            throw ExitCode(2)
-        }
         // The hashing threads come first: the user store hashes on them.
         let hashing = HashingQueue(threads: System.coreCount, backlog: configuration.hashingBacklog)
-        let firstToken = AdminTokenFile(
-            admin: "admin", token: MonitorToken.random().text, databasePath: database,
-            event: "new database: monitor admin created with a random token")
-        let storage: SQLiteStorage
+        let opened: OpenedStorage
         do {
-            storage = try SQLiteStorage(
-                path: database, passwordCost: passwordCost, hashing: hashing,
-                firstRun: service.quickStartCredentials
-                    ? .quickStart : .admin(name: firstToken.admin, token: firstToken.token),
-                owner: owner)
+            opened = try await StorageOpener(
+                target: try DatabaseTarget(database), options: databaseOptions, passwordCost: passwordCost,
+                quickStartCredentials: service.quickStartCredentials, owner: drop?.account, logger: logger
+            ).open(hashing: hashing)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
-        if storage.migrationReport.wasNew, !service.quickStartCredentials {
-            firstToken.hand(to: owner, logger: logger)
-        }
+        let storage = opened.storage
         if let admin = service.resetAdminToken {
             let reset = AdminTokenFile(
-                admin: admin, token: MonitorToken.random().text, databasePath: database,
+                admin: admin, token: MonitorToken.random().text, basePath: opened.tokenFileBase,
                 event: "monitor admin token reset (--reset-admin-token)")
             do {
                 try await storage.stores.tokens.replaceToken(admin: admin, token: reset.token)
             } catch {
                 logger.critical("cannot reset the token of admin '\(admin)': \(error)")
-                storage.close()
+                await opened.close()
                 throw ExitCode(2)
             }
             reset.hand(to: owner, logger: logger)
@@ -189,8 +192,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         }
         // One way out, after success or failure: the group has stopped every service (and flushed what they
         // hold); the database closes last.
-        storage.close()
-        withExtendedLifetime(servingLock) {}
+        await opened.close()
         if let failure {
             if let exit = failure as? ExitCode { throw exit }
             logger.critical("stopped: \(failure)")
@@ -204,7 +206,8 @@ struct Pop3dCommand: AsyncParsableCommand {
     /// sessions before the history pruner stops (between two batches) and the recorder and sampler write their last
     /// rows, and the thread pools stop after everything that uses them.
     private func serve(
-        storage: SQLiteStorage, hashing: HashingQueue, configuration base: ServerConfiguration, tls: TLSCredentials?,
+        storage: any StorageBackend, hashing: HashingQueue, configuration base: ServerConfiguration,
+        tls: TLSCredentials?,
         drop: PrivilegeDrop?, logger: Logger
     ) async throws {
         var configuration = base
@@ -294,7 +297,10 @@ struct Pop3dCommand: AsyncParsableCommand {
                 logger: logger))
         logger.info(
             "pop3d starting",
-            metadata: ["version": "\(ServerConfiguration.version)", "maildir": "\(root)", "database": "\(database)"])
+            metadata: [
+                "version": "\(ServerConfiguration.version)", "maildir": "\(root)",
+                "database": "\(DatabaseTarget.loggable(database))",
+            ])
         try await group.run()
     }
 }

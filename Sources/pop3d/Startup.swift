@@ -24,7 +24,7 @@ enum Startup {
         }
     }
 
-    static func warnAboutDefaultCredentials(_ storage: SQLiteStorage, logger: Logger) async throws {
+    static func warnAboutDefaultCredentials(_ storage: any StorageBackend, logger: Logger) async throws {
         let defaults = try await storage.defaultCredentialsInUse()
         if defaults.user {
             logger.warning("user foo still has the default password bar: change it (pop3ctl users passwd foo)")

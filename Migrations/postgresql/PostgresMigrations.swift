@@ -1,0 +1,7 @@
+/// The PostgreSQL schema's migrations, embedded from `Migrations/postgresql/*.sql` in file-name order.
+public enum PostgresMigrations {
+    /// File name (`NNNN_name.sql`) and SQL text of each migration.
+    public static let all: [(fileName: String, sql: String)] = [
+        ("0001_initial.sql", String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+    ]
+}

@@ -1,0 +1,223 @@
+import Foundation
+public import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+public import Storage
+
+/// The PostgreSQL backend: checks the server can be reached and logged in to, applies migrations, takes this
+/// node's lock, then hands out stores over a connection pool. Rows this node writes about itself carry `node`.
+public final class PostgresStorage: StorageBackend {
+    /// The advisory lock key (two-int form, first half) under which a node holds its name while it runs.
+    static let nodeLockKey: Int32 = 0x7033_6E64  // "p3nd"
+
+    public let stores: Stores
+    public let migrationReport: MigrationReport
+    public let location: PostgresLocation
+    public let node: String
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    /// The connection that holds this node's name lock for as long as the storage is open.
+    private let nodeLock: PostgresConnection
+    private let ownHashing: NIOThreadPool?
+
+    /// What a PostgreSQL storage needs besides the location.
+    public struct Options: Sendable {
+        /// The password, from a file or PGPASSWORD; nil when the server asks for none.
+        public var password: String?
+        /// This node's name, written beside its rows; two running nodes may not share one.
+        public var node: String
+        public var passwordCost: Int = PasswordHasher.defaultCost
+        /// Connections the pool opens at most.
+        public var maximumConnections: Int = 8
+        public var connectTimeout: Duration = .seconds(10)
+        /// The wire-size cache of maildir messages; nil keeps it in the database (table message_index).
+        public var messageIndex: (any MessageIndexStore)?
+
+        public init(password: String?, node: String) {
+            self.password = password
+            self.node = node
+        }
+    }
+
+    private init(
+        stores: Stores, migrationReport: MigrationReport, location: PostgresLocation, node: String,
+        client: PostgresClient, runner: Task<Void, Never>, nodeLock: PostgresConnection, ownHashing: NIOThreadPool?
+    ) {
+        self.stores = stores
+        self.migrationReport = migrationReport
+        self.location = location
+        self.node = node
+        self.client = client
+        self.runner = runner
+        self.nodeLock = nodeLock
+        self.ownHashing = ownHashing
+    }
+
+    /// Opens the database at `location`, creating pop3d's schema (and `firstRun`'s credentials) when it has none.
+    /// Errors name the server and the step that failed: connect, authenticate or migrate.
+    public static func open(
+        _ location: PostgresLocation, options: Options, hashing: (any BlockingExecutor)? = nil,
+        firstRun: FirstRunCredentials = .none, logger: Logger
+    ) async throws -> PostgresStorage {
+        let tls = try tlsConfiguration(location)
+        let direct = try await connect(location, options: options, tls: tls, id: 1, logger: logger)
+        let migrationReport: MigrationReport
+        do {
+            migrationReport = try await PostgresMigrator.embedded.migrate(direct, logger: logger) { connection in
+                try await seed(connection, firstRun: firstRun, cost: options.passwordCost, logger: logger)
+            }
+            try await lockNode(options.node, on: direct, location: location, logger: logger)
+        } catch {
+            try? await direct.close()
+            if let storage = error as? StorageError, case .server = storage { throw storage }
+            if let storage = error as? StorageError { throw storage }
+            throw PostgresFailure.storageError(
+                (error as? PostgresTransactionError)?.closureError ?? error, step: .migrate, location: location)
+        }
+
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: options.password,
+            database: location.database, tls: tls.client)
+        if location.isSocket {
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: socketPath(location), username: location.user, password: options.password,
+                database: location.database)
+        }
+        configuration.options.maximumConnections = options.maximumConnections
+        configuration.options.connectTimeout = options.connectTimeout
+        configuration.options.additionalStartupParameters = [("application_name", "pop3d \(options.node)")]
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+
+        var ownHashing: NIOThreadPool?
+        if hashing == nil {
+            let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount))
+            pool.start()
+            ownHashing = pool
+        }
+        let pool = PostgresPool(client: client, location: location, logger: logger)
+        let activity = PostgresActivityLog(pool: pool, node: options.node)
+        let stores = Stores(
+            users: PostgresUserStore(
+                pool: pool,
+                passwords: PasswordVerifier(
+                    hasher: PasswordHasher(cost: options.passwordCost), hashing: hashing ?? ownHashing!)),
+            tokens: PostgresTokenStore(pool: pool),
+            settings: PostgresSettingsStore(pool: pool),
+            journal: PostgresDeletionJournal(pool: pool, node: options.node),
+            authEvents: activity, sessions: activity,
+            metrics: PostgresMetricsStore(pool: pool, node: options.node),
+            messageIndex: options.messageIndex ?? PostgresMessageIndex(pool: pool),
+            historyRetention: PostgresHistoryRetention(pool: pool),
+            maintenance: PostgresMaintenance(pool: pool))
+        return PostgresStorage(
+            stores: stores, migrationReport: migrationReport, location: location, node: options.node,
+            client: client, runner: runner, nodeLock: direct, ownHashing: ownHashing)
+    }
+
+    public func shutdown() async {
+        runner.cancel()
+        await runner.value
+        try? await nodeLock.close()
+        try? await ownHashing?.shutdownGracefully()
+    }
+
+    /// One connection outside the pool, for start-up (and the node lock it then keeps).
+    private static func connect(
+        _ location: PostgresLocation, options: Options,
+        tls: (
+            client: PostgresClient.Configuration.TLS,
+            connection: PostgresConnection.Configuration.TLS
+        ), id: Int, logger: Logger
+    ) async throws -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: options.password,
+            database: location.database, tls: tls.connection)
+        if location.isSocket {
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: socketPath(location), username: location.user, password: options.password,
+                database: location.database)
+        }
+        configuration.options.connectTimeout = TimeAmount(options.connectTimeout)
+        do {
+            return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        } catch {
+            throw PostgresFailure.storageError(error, step: .connect, location: location)
+        }
+    }
+
+    /// Holds `node` for as long as the connection lives; refuses when another pop3d holds it.
+    private static func lockNode(
+        _ node: String, on connection: PostgresConnection, location: PostgresLocation, logger: Logger
+    ) async throws {
+        var locked = false
+        for try await value in try await connection.query(
+            "SELECT pg_try_advisory_lock(\(nodeLockKey), hashtext(\(node)))", logger: logger
+        ).decode(Bool.self) {
+            locked = value
+        }
+        guard locked else {
+            throw StorageError.invalidValue(
+                "another pop3d runs as node '\(node)' on PostgreSQL at \(location.server): "
+                    + "give each node its own --node-name")
+        }
+    }
+
+    /// Writes a new database's first user and admin (inside the migration's transaction).
+    private static func seed(
+        _ connection: PostgresConnection, firstRun: FirstRunCredentials, cost: Int, logger: Logger
+    ) async throws {
+        let user: (name: String, hash: String)?
+        let admin: (name: String, token: String)?
+        switch firstRun {
+        case .none: return
+        case .quickStart:
+            user = (SeedDefaults.userName, try PasswordHasher(cost: cost).hash(SeedDefaults.password))
+            admin = (SeedDefaults.adminName, SeedDefaults.adminToken)
+        case .admin(let name, let token):
+            user = nil
+            admin = (name, token)
+        }
+        let now = Date().timeIntervalSince1970
+        if let user {
+            try await connection.query(
+                """
+                INSERT INTO users (name, password_hash, created_at, updated_at)
+                VALUES (\(user.name), \(user.hash), \(now), \(now))
+                """, logger: logger)
+        }
+        if let admin {
+            let (salt, hash) = try CredentialRules.tokenHash(admin: admin.name, token: admin.token)
+            try await connection.query(
+                """
+                INSERT INTO monitor_tokens (admin, token_salt, token_hash, created_at)
+                VALUES (\(admin.name), \(Data(salt)), \(Data(hash)), \(now))
+                """, logger: logger)
+        }
+    }
+
+    private static func socketPath(_ location: PostgresLocation) -> String {
+        "\(location.host)/.s.PGSQL.\(location.port)"
+    }
+
+    private static func tlsConfiguration(_ location: PostgresLocation) throws -> (
+        client: PostgresClient.Configuration.TLS, connection: PostgresConnection.Configuration.TLS
+    ) {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch location.tls {
+        case .disable:
+            return (.disable, .disable)
+        case .prefer:
+            tls.certificateVerification = .none
+            return (.prefer(tls), .prefer(try NIOSSLContext(configuration: tls)))
+        case .require:
+            tls.certificateVerification = .none
+            return (.require(tls), .require(try NIOSSLContext(configuration: tls)))
+        case .verifyFull:
+            if let file = location.rootCertificate { tls.trustRoots = .file(file) }
+            return (.require(tls), .require(try NIOSSLContext(configuration: tls)))
+        }
+    }
+}

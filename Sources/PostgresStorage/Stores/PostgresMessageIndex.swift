@@ -1,0 +1,43 @@
+import PostgresNIO
+import Storage
+
+/// Cached maildir wire sizes in PostgreSQL, shared by every node (each row is checked against the file's size and
+/// modification time before use, so another node's change never makes it wrong).
+final class PostgresMessageIndex: MessageIndexStore {
+    private let pool: PostgresPool
+
+    init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    func indexedMessages(user: MailboxName) async throws -> [IndexedMessage] {
+        try await pool.rows(
+            "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user_name = \(user.value)"
+        ).map {
+            let (baseName, fileSize, modified, wireSize) = try $0.decode((String, Int64, Int64, Int64).self)
+            return IndexedMessage(
+                baseName: baseName, fileSize: fileSize, modificationTime: modified, wireSize: wireSize)
+        }
+    }
+
+    func updateIndex(user: MailboxName, upsert: [IndexedMessage], remove: [String]) async throws {
+        guard !upsert.isEmpty || !remove.isEmpty else { return }
+        try await pool.transaction { transaction in
+            if !upsert.isEmpty {
+                _ = try await transaction.rows(
+                    """
+                    INSERT INTO message_index (user_name, base_name, file_size, mtime_ns, wire_size)
+                    SELECT \(user.value), * FROM unnest(\(upsert.map(\.baseName))::text[],
+                        \(upsert.map(\.fileSize))::int8[], \(upsert.map(\.modificationTime))::int8[],
+                        \(upsert.map(\.wireSize))::int8[])
+                    ON CONFLICT (user_name, base_name) DO UPDATE SET file_size = excluded.file_size,
+                        mtime_ns = excluded.mtime_ns, wire_size = excluded.wire_size
+                    """)
+            }
+            if !remove.isEmpty {
+                _ = try await transaction.rows(
+                    "DELETE FROM message_index WHERE user_name = \(user.value) AND base_name = ANY(\(remove))")
+            }
+        }
+    }
+}

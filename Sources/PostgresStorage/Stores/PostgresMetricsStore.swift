@@ -1,0 +1,108 @@
+import Foundation
+import PostgresNIO
+import Storage
+
+/// Metric samples of this node in PostgreSQL; the arithmetic is `MetricHistory`'s, shared with SQLite.
+final class PostgresMetricsStore: MetricsStore {
+    private let pool: PostgresPool
+    private let node: String
+
+    init(pool: PostgresPool, node: String) {
+        self.pool = pool
+        self.node = node
+    }
+
+    func appendSamples(_ samples: [MetricSample]) async throws {
+        guard !samples.isEmpty else { return }
+        let metrics = samples.map(\.metric.name)
+        let times = samples.map(\.time.timeIntervalSince1970)
+        let values = samples.map(\.value)
+        try await pool.rows(
+            """
+            INSERT INTO metric_samples (node, metric, resolution, time, value, maximum, last)
+            SELECT \(node), metric, 'raw', time, value, value, value
+            FROM unnest(\(metrics)::text[], \(times)::float8[], \(values)::float8[]) AS batch (metric, time, value)
+            ON CONFLICT (node, metric, resolution, time) DO UPDATE
+                SET value = excluded.value, maximum = excluded.maximum, last = excluded.last
+            """)
+    }
+
+    func latestValues() async throws -> [MetricKey: Double] {
+        var values: [MetricKey: Double] = [:]
+        for row in try await pool.rows(
+            """
+            SELECT DISTINCT ON (metric) metric, last FROM metric_samples WHERE node = \(node)
+            ORDER BY metric, time DESC, last DESC
+            """)
+        {
+            let (metric, last) = try row.decode((String, Double).self)
+            values[MetricKey(metric)] = last
+        }
+        return values
+    }
+
+    func rollUp(now: Date, rawRetention: TimeInterval, hourlyRetention: TimeInterval) async throws -> Int {
+        let cutoff = MetricHistory.cutoffs(
+            now: now.timeIntervalSince1970, rawRetention: rawRetention, hourlyRetention: hourlyRetention)
+        return try await pool.transaction { transaction in
+            let raw = try await transaction.rows(
+                """
+                SELECT metric, time, value FROM metric_samples
+                WHERE node = \(node) AND resolution = 'raw' AND time < \(cutoff.raw) ORDER BY time
+                """
+            ).map { try $0.decode((String, Double, Double).self) }
+            let hours = MetricHistory.hourly(raw.map { (metric: $0.0, time: $0.1, value: $0.2) })
+            if !hours.isEmpty {
+                _ = try await transaction.rows(
+                    """
+                    INSERT INTO metric_samples AS stored (node, metric, resolution, time, value, maximum, last)
+                    SELECT \(node), metric, 'hourly', start, average, maximum, last
+                    FROM unnest(\(hours.map(\.metric))::text[], \(hours.map(\.start))::float8[],
+                                \(hours.map(\.average))::float8[], \(hours.map(\.maximum))::float8[],
+                                \(hours.map(\.last))::float8[]) AS batch (metric, start, average, maximum, last)
+                    ON CONFLICT (node, metric, resolution, time) DO UPDATE SET
+                        value = (stored.value + excluded.value) / 2,
+                        maximum = greatest(stored.maximum, excluded.maximum), last = excluded.last
+                    """)
+            }
+            let removedRaw = try await transaction.rows(
+                """
+                DELETE FROM metric_samples WHERE node = \(node) AND resolution = 'raw' AND time < \(cutoff.raw)
+                RETURNING 1
+                """
+            ).count
+            let removedHourly = try await transaction.rows(
+                """
+                DELETE FROM metric_samples WHERE node = \(node) AND resolution = 'hourly' AND time < \(cutoff.hourly)
+                RETURNING 1
+                """
+            ).count
+            return removedRaw + removedHourly
+        }
+    }
+
+    func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
+        -> [MetricPoint]
+    {
+        let start = from.timeIntervalSince1970
+        let end = to.timeIntervalSince1970
+        let bucketCount = try MetricHistory.bucketCount(from: start, to: end, step: step)
+        let rows = try await pool.rows(
+            """
+            SELECT time, value, maximum, last FROM metric_samples
+            WHERE node = \(node) AND metric = \(metric.name) AND time >= \(start) AND time < \(end) ORDER BY time
+            """
+        ).map {
+            let (time, value, maximum, last) = try $0.decode((Double, Double, Double, Double).self)
+            return MetricHistory.StoredRow(time: time, value: value, maximum: maximum, last: last)
+        }
+        let baseline = try await pool.rows(
+            """
+            SELECT last FROM metric_samples WHERE node = \(node) AND metric = \(metric.name) AND time < \(start)
+            ORDER BY time DESC LIMIT 1
+            """
+        ).first?.decode(Double.self)
+        return MetricHistory.points(
+            rows, baseline: baseline, kind: kind, start: start, step: step, bucketCount: bucketCount)
+    }
+}

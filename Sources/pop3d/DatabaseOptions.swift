@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import PostgresStorage
+
+/// Settings for a database on a PostgreSQL server (`--database postgresql://…`); SQLite uses none of them.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        name: .customLong("database-password-file"),
+        help: ArgumentHelp(
+            "A file holding the PostgreSQL password (its first line). Default: the PGPASSWORD variable, else none.",
+            discussion: "Never in the URL: a command line is visible to every local user.", valueName: "file"))
+    var passwordFile: String?
+
+    @Option(
+        name: .customLong("node-name"),
+        help: ArgumentHelp(
+            "This server's name in PostgreSQL rows it writes about itself (journal, sessions, logins, metrics). "
+                + "Default: the host name. Two running servers on one database need different names.",
+            valueName: "name"))
+    var nodeName: String?
+
+    @Option(
+        name: .customLong("database-connections"),
+        help: "PostgreSQL connections the server opens at most (besides one it keeps for its node lock).")
+    var connections: Int = 8
+
+    @Option(
+        name: .customLong("message-index-cache"),
+        help: ArgumentHelp(
+            "With PostgreSQL: a local SQLite file for the message size index, or 'database' for a table in "
+                + "PostgreSQL.",
+            discussion: "A warm login of a large maildrop reads every row of its index; a local file spares the "
+                + "network round trips (documentation/performance.md compares both).",
+            valueName: "file|database"))
+    var messageIndexCache: String = "database"
+
+    func validate() throws {
+        guard (1...1_000).contains(connections) else {
+            throw ValidationError("--database-connections must be 1...1000")
+        }
+        if let nodeName {
+            guard !nodeName.isEmpty, nodeName.utf8.count <= 64, !nodeName.contains(where: \.isNewline) else {
+                throw ValidationError("--node-name has 1 to 64 characters, no line breaks")
+            }
+        }
+    }
+
+    /// The node name: `--node-name`, else the host name.
+    var node: String {
+        if let nodeName { return nodeName }
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "pop3d" }
+        let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map(UInt8.init(bitPattern:)), as: UTF8.self)
+        return name.isEmpty ? "pop3d" : name
+    }
+
+    /// The PostgreSQL password: the file's first line, else PGPASSWORD, else nil.
+    func password() throws -> String? {
+        if let passwordFile {
+            do {
+                let text = try String(contentsOfFile: passwordFile, encoding: .utf8)
+                return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            } catch {
+                throw ValidationError(
+                    "cannot read --database-password-file \(passwordFile): \(error.localizedDescription)")
+            }
+        }
+        return ProcessInfo.processInfo.environment["PGPASSWORD"]
+    }
+}
+
+/// Which backend `--database` names.
+enum DatabaseTarget {
+    case sqlite(path: String)
+    case postgresql(PostgresLocation)
+
+    /// `postgresql://…` or `postgres://…` is PostgreSQL; `sqlite:PATH` or a plain path is a SQLite file.
+    init(_ text: String) throws {
+        if PostgresLocation.isURL(text) {
+            self = .postgresql(try PostgresLocation(url: text))
+        } else if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw ValidationError("sqlite: needs a file path, e.g. sqlite:./pop3d.sqlite") }
+            self = .sqlite(path: path)
+        } else {
+            guard !text.isEmpty else { throw ValidationError("--database needs a file path or a postgresql:// URL") }
+            self = .sqlite(path: text)
+        }
+    }
+}
