@@ -32,6 +32,8 @@ public final class PostgresStorage: StorageBackend {
         /// Connections the pool opens at most.
         public var maximumConnections: Int = 8
         public var connectTimeout: Duration = .seconds(10)
+        /// How long one request (a statement or a transaction) may take before it fails as transient.
+        public var requestTimeout: Duration = .seconds(10)
         /// The wire-size cache of maildir messages; nil keeps it in the database (table message_index).
         public var messageIndex: (any MessageIndexStore)?
 
@@ -97,7 +99,7 @@ public final class PostgresStorage: StorageBackend {
             pool.start()
             ownHashing = pool
         }
-        let pool = PostgresPool(client: client, location: location, logger: logger)
+        let pool = PostgresPool(client: client, location: location, logger: logger, timeout: options.requestTimeout)
         let activity = PostgresActivityLog(pool: pool, node: options.node)
         let stores = Stores(
             users: PostgresUserStore(

@@ -26,6 +26,11 @@ struct DatabaseOptions: ParsableArguments {
     var connections: Int = 8
 
     @Option(
+        name: .customLong("database-timeout"),
+        help: "Seconds a PostgreSQL request may take; longer fails it as temporary (POP3 [SYS/TEMP]).")
+    var timeout: Double = 10
+
+    @Option(
         name: .customLong("message-index-cache"),
         help: ArgumentHelp(
             "With PostgreSQL: a local SQLite file for the message size index, or 'database' for a table in "

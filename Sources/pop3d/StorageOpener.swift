@@ -50,6 +50,7 @@ struct StorageOpener {
             var postgres = PostgresStorage.Options(password: try options.password(), node: options.node)
             postgres.passwordCost = passwordCost
             postgres.maximumConnections = options.connections
+            postgres.requestTimeout = .milliseconds(Int64(options.timeout * 1_000))
             var indexCache: MessageIndexCache?
             if options.messageIndexCache != "database" {
                 indexCache = try MessageIndexCache(path: options.messageIndexCache, owner: owner?.fileOwner)

@@ -59,7 +59,7 @@ final class PostgresDeletionJournal: DeletionJournal {
     }
 
     func recover() async throws -> (discardedPending: Int, committing: [JournalEntry]) {
-        try await pool.transaction { transaction in
+        try await pool.transaction { [node] transaction in
             let discarded = try await transaction.rows(
                 "DELETE FROM deletion_journal WHERE node = \(node) AND state = 'pending' RETURNING id"
             ).count

@@ -44,7 +44,7 @@ final class PostgresMetricsStore: MetricsStore {
     func rollUp(now: Date, rawRetention: TimeInterval, hourlyRetention: TimeInterval) async throws -> Int {
         let cutoff = MetricHistory.cutoffs(
             now: now.timeIntervalSince1970, rawRetention: rawRetention, hourlyRetention: hourlyRetention)
-        return try await pool.transaction { transaction in
+        return try await pool.transaction { [node] transaction in
             let raw = try await transaction.rows(
                 """
                 SELECT metric, time, value FROM metric_samples
