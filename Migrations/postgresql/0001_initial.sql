@@ -92,8 +92,8 @@ CREATE TABLE metric_samples (
 );
 CREATE INDEX metric_samples_by_time ON metric_samples (node, metric, time);
 
--- Wire sizes of maildir messages, so a later login does not re-read bodies. A row is used only while the file's
--- size and modification time still match, so it stays right whichever node changed the maildrop.
+-- Wire sizes of maildir messages, so a later login does not re-read bodies. Maildir files never change (only their
+-- names do), so a row stays right whichever node wrote it; a RETR that finds another size drops the row.
 CREATE TABLE message_index (
     user_name text NOT NULL,
     base_name text NOT NULL,
@@ -141,7 +141,7 @@ CREATE TABLE sessions_daily (
 -- The UTC day of a Unix time, as the views and the daily totals count days.
 CREATE FUNCTION pop3d_day(seconds double precision) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN (to_timestamp(seconds) AT TIME ZONE 'UTC')::date;
+    AS $$ SELECT (to_timestamp(seconds) AT TIME ZONE 'UTC')::date $$;
 
 -- Views for a person with psql.
 CREATE VIEW daily_stats AS

@@ -1,7 +1,7 @@
 /// A node-local SQLite file holding only the message index (wire sizes of maildir messages), for a server whose
 /// other state lives elsewhere (PostgreSQL): a warm login then reads its 50,000 index rows from a local file rather
-/// than over the network. Each row is checked against the file's size and modification time before use, so a
-/// maildrop changed by another node is re-read where it changed, never served from a stale row.
+/// than over the network. Maildir files never change (only their names do), so rows written by this node stay right
+/// when another node changes the maildrop: new files are measured, vanished ones dropped, as with any index.
 public final class MessageIndexCache: Sendable {
     private let database: Database
     public let store: any MessageIndexStore

@@ -1,8 +1,8 @@
 import PostgresNIO
 import Storage
 
-/// Cached maildir wire sizes in PostgreSQL, shared by every node (each row is checked against the file's size and
-/// modification time before use, so another node's change never makes it wrong).
+/// Cached maildir wire sizes in PostgreSQL, shared by every node (maildir files never change, only their names, so a
+/// row is right whichever node wrote it).
 final class PostgresMessageIndex: MessageIndexStore {
     private let pool: PostgresPool
 
