@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Glibc
 import PostgresStorage
+import Storage
 
 /// Settings for a database on a PostgreSQL server (`--database postgresql://…`); SQLite uses none of them.
 struct DatabaseOptions: ParsableArguments {
@@ -60,18 +61,24 @@ struct DatabaseOptions: ParsableArguments {
         return name.isEmpty ? "pop3d" : name
     }
 
-    /// The PostgreSQL password: the file's first line, else PGPASSWORD, else nil.
+    /// The PostgreSQL password: the file's first line, else PGPASSWORD, else nil. The file is opened without
+    /// following a symbolic link anywhere in its path: root reads it before dropping to the service account, which
+    /// must not be able to point it at another file (whose first line would go to the database server).
     func password() throws -> String? {
-        if let passwordFile {
-            do {
-                let text = try String(contentsOfFile: passwordFile, encoding: .utf8)
-                return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-            } catch {
-                throw ValidationError(
-                    "cannot read --database-password-file \(passwordFile): \(error.localizedDescription)")
-            }
+        guard let passwordFile else { return ProcessInfo.processInfo.environment["PGPASSWORD"] }
+        let descriptor: Int32
+        do {
+            descriptor = try FileOwner.openFollowingNoLink(passwordFile, flags: O_RDONLY)
+        } catch {
+            var reason = "\(error)"
+            if case .cannotOpen(_, let why) = error { reason = why }
+            throw ValidationError("cannot read --database-password-file \(passwordFile): \(reason)")
         }
-        return ProcessInfo.processInfo.environment["PGPASSWORD"]
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        // A password file is one short line; a bounded read keeps a wrong path (a device, say) harmless.
+        let data = (try? handle.read(upToCount: 4_096)) ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
+        return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
     }
 }
 
