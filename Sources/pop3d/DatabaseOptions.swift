@@ -61,17 +61,24 @@ struct DatabaseOptions: ParsableArguments {
         return name.isEmpty ? "pop3d" : name
     }
 
-    /// The PostgreSQL password: the file's first line, else PGPASSWORD, else nil. The file is opened without
-    /// following a symbolic link anywhere in its path: root reads it before dropping to the service account, which
-    /// must not be able to point it at another file (whose first line would go to the database server).
-    func password() throws -> String? {
+    /// The PostgreSQL password: the file's first line, else PGPASSWORD, else nil. Root about to drop privileges
+    /// (`followingLinks` false) opens the file without following a symbolic link anywhere in its path: the service
+    /// account must not be able to point it at another file, whose first line would go to the database server.
+    func password(followingLinks: Bool) throws -> String? {
         guard let passwordFile else { return ProcessInfo.processInfo.environment["PGPASSWORD"] }
         let descriptor: Int32
         do {
-            descriptor = try FileOwner.openFollowingNoLink(passwordFile, flags: O_RDONLY)
+            if followingLinks {
+                descriptor = open(passwordFile, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else {
+                    throw StorageError.cannotOpen(path: passwordFile, reason: String(cString: strerror(errno)))
+                }
+            } else {
+                descriptor = try FileOwner.openFollowingNoLink(passwordFile, flags: O_RDONLY)
+            }
         } catch {
             var reason = "\(error)"
-            if case .cannotOpen(_, let why) = error { reason = why }
+            if case .cannotOpen(_, let why) = error as? StorageError { reason = why }
             throw ValidationError("cannot read --database-password-file \(passwordFile): \(reason)")
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)

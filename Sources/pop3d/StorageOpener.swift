@@ -47,7 +47,8 @@ struct StorageOpener {
             opened = OpenedStorage(
                 storage: storage, tokenFileBase: path, servingLock: servingLock, indexCache: nil)
         case .postgresql(let location):
-            var postgres = PostgresStorage.Options(password: try options.password(), node: options.node)
+            var postgres = PostgresStorage.Options(
+                password: try options.password(followingLinks: owner == nil), node: options.node)
             postgres.passwordCost = passwordCost
             postgres.maximumConnections = options.connections
             postgres.requestTimeout = .milliseconds(Int64(options.timeout * 1_000))
