@@ -22,6 +22,11 @@ final class PostgresMessageIndex: MessageIndexStore {
 
     func updateIndex(user: MailboxName, upsert: [IndexedMessage], remove: [String]) async throws {
         guard !upsert.isEmpty || !remove.isEmpty else { return }
+        // One row per base name: PostgreSQL refuses an upsert that would touch a row twice (a maildir may hold one
+        // base name in both new/ and cur/); the last one wins, as with SQLite's INSERT OR REPLACE.
+        var unique: [String: IndexedMessage] = [:]
+        for message in upsert { unique[message.baseName] = message }
+        let upsert = Array(unique.values)
         try await pool.transaction { transaction in
             if !upsert.isEmpty {
                 _ = try await transaction.rows(
