@@ -51,7 +51,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         guard let user = components.user, !user.isEmpty else {
             throw StorageError.invalidValue("the database URL names no user: postgresql://USER@HOST:PORT/DATABASE")
         }
-        let host = query["host"] ?? components.host ?? ""
+        var host = query["host"] ?? components.host ?? ""
+        // URLComponents keeps an IPv6 address's brackets, which are the URL's syntax, not part of the address.
+        if query["host"] == nil, host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else {
             throw StorageError.invalidValue("the database URL names no host: postgresql://USER@HOST:PORT/DATABASE")
         }
