@@ -20,14 +20,15 @@ struct PostgresMigrator {
 
     /// A migration file's statements as one statement: postgres-nio sends every query as a prepared statement,
     /// which holds one command, while PL/pgSQL's EXECUTE runs a string of several (dollar-quoted, so the file needs
-    /// no escaping; `MigrationFilesTests` checks that no file contains the quote's tag).
+    /// no escaping; `MigrationTests` checks that no file contains either tag).
     static func script(_ sql: String) -> PostgresQuery {
-        PostgresQuery(
-            unsafeSQL: "DO $pop3d_migration$ BEGIN EXECUTE \(scriptTag)\(sql)\(scriptTag); END $pop3d_migration$")
+        PostgresQuery(unsafeSQL: "DO \(blockTag) BEGIN EXECUTE \(scriptTag)\(sql)\(scriptTag); END \(blockTag)")
     }
 
     /// The dollar-quote tag around a migration's text.
     static let scriptTag = "$pop3d_sql$"
+    /// The dollar-quote tag around the DO block that executes it.
+    static let blockTag = "$pop3d_migration$"
 
     /// Brings the database up to `latestVersion` on `connection`; `seed` runs in the same transaction when the
     /// database had no schema, so a new database is never seen half made.
