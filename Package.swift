@@ -2,12 +2,13 @@
 import PackageDescription
 
 // Every file in Migrations/ is embedded into the binary, so an installed pop3d needs no data files.
-// Add each new migration here; `MigrationFilesTests` fails when a file on disk is not listed.
+// Add each new migration here; `MigrationTests` fails when a file on disk is not listed.
 let migrationFiles = [
     "0001_initial.sql",
     "0002_history_retention.sql",
 ]
-// The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way.
+// The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way (and listed in
+// Migrations/postgresql/PostgresMigrations.swift).
 let postgresMigrationFiles = [
     "0001_initial.sql"
 ]
@@ -167,7 +168,12 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "Migrations", "PostgresStorage", "PostgresMigrations"],
+            dependencies: [
+                "Storage", "Migrations", "PostgresStorage", "PostgresMigrations",
+                // The tests' own connections to the test server: create and drop each test's database, read rows.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

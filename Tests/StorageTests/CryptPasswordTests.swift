@@ -78,49 +78,48 @@ struct CryptPasswordTests {
         }
     }
 
-    @Test func importedUsersLogInAndAreUpgradedToScrypt() async throws {
-        let folder = try TemporaryDirectory()
-        let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
-        defer { storage.close() }
-        let users = storage.stores.users
-        let password = "pw \(UUID())"
-        for (index, (_, stored)) in try storedHashes(of: password).enumerated() {
-            let name = "user\(index)"
-            try await users.importUser(name: name, passwordHash: stored)
-            #expect(try await storedHash(storage, name) == stored)
-            #expect(try await users.verify(name: name, password: "wrong") == .invalid)
-            #expect(try await storedHash(storage, name) == stored, "a failed login keeps the imported hash")
-            #expect(try await users.verify(name: name, password: password) == .valid)
-            let upgraded = try await storedHash(storage, name)
-            #expect(upgraded.hasPrefix("$scrypt$ln=10,"))
-            #expect(!hasher.needsRehash(upgraded))
-            #expect(try await users.verify(name: name, password: password) == .valid)
-            #expect(try await users.verify(name: name, password: "wrong") == .invalid)
-        }
-    }
-
-    @Test func importRefusesWhatItCannotVerifyAndTakenNames() async throws {
-        let folder = try TemporaryDirectory()
-        let storage = try SQLiteStorage(path: folder.path("db.sqlite"), passwordCost: 10)
-        defer { storage.close() }
-        let users = storage.stores.users
-        for hash in ["plain text", "$6$salt$short", "{SHA512-CRYPT}$6$salt$short", "{PLAIN}pw", ""] {
-            await #expect(throws: StorageError.self, "\(hash)") {
-                try await users.importUser(name: "ann", passwordHash: hash)
+    @Test(arguments: BackendKind.available)
+    func importedUsersLogInAndAreUpgradedToScrypt(kind: BackendKind) async throws {
+        try await TestStorage.with(kind) { database in
+            let users = try await database.open(passwordCost: 10).stores.users
+            let password = "pw \(UUID())"
+            for (index, (_, stored)) in try storedHashes(of: password).enumerated() {
+                let name = "user\(index)"
+                try await users.importUser(name: name, passwordHash: stored)
+                #expect(try await storedHash(database, name) == stored)
+                #expect(try await users.verify(name: name, password: "wrong") == .invalid)
+                #expect(try await storedHash(database, name) == stored, "a failed login keeps the imported hash")
+                #expect(try await users.verify(name: name, password: password) == .valid)
+                let upgraded = try await storedHash(database, name)
+                #expect(upgraded?.hasPrefix("$scrypt$ln=10,") == true)
+                #expect(!hasher.needsRehash(upgraded ?? ""))
+                #expect(try await users.verify(name: name, password: password) == .valid)
+                #expect(try await users.verify(name: name, password: "wrong") == .invalid)
             }
         }
-        let scrypt = try hasher.hash("pw")
-        try await users.importUser(name: "ann", passwordHash: scrypt)
-        #expect(try await users.verify(name: "ann", password: "pw") == .valid)
-        await #expect(throws: StorageError.alreadyExists("user ann")) {
-            try await users.importUser(name: "ann", passwordHash: scrypt)
-        }
-        await #expect(throws: StorageError.self) { try await users.importUser(name: "../x", passwordHash: scrypt) }
     }
 
-    private func storedHash(_ storage: SQLiteStorage, _ name: String) async throws -> String {
-        try await storage.database.read { connection in
-            try connection.query("SELECT password_hash FROM users WHERE name = ?", name)[0].string(0)
+    @Test(arguments: BackendKind.available)
+    func importRefusesWhatItCannotVerifyAndTakenNames(kind: BackendKind) async throws {
+        try await TestStorage.with(kind) { database in
+            let users = try await database.open(passwordCost: 10).stores.users
+            for hash in ["plain text", "$6$salt$short", "{SHA512-CRYPT}$6$salt$short", "{PLAIN}pw", ""] {
+                await #expect(throws: StorageError.self, "\(hash)") {
+                    try await users.importUser(name: "ann", passwordHash: hash)
+                }
+            }
+            let scrypt = try hasher.hash("pw")
+            try await users.importUser(name: "ann", passwordHash: scrypt)
+            #expect(try await users.verify(name: "ann", password: "pw") == .valid)
+            await #expect(throws: StorageError.alreadyExists("user ann")) {
+                try await users.importUser(name: "ann", passwordHash: scrypt)
+            }
+            await #expect(throws: StorageError.self) { try await users.importUser(name: "../x", passwordHash: scrypt) }
+            #expect(try await users.listUsers().map(\.name) == ["ann"])
         }
+    }
+
+    private func storedHash(_ database: TestStorage, _ name: String) async throws -> String? {
+        try await database.rows("SELECT password_hash FROM users WHERE name = '\(name)'").first?.first ?? nil
     }
 }

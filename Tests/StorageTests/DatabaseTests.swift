@@ -3,6 +3,7 @@ import Testing
 
 @testable import Storage
 
+/// SQLite only: the `Database` wrapper itself, its file, its modes and what another process sees of it.
 @Suite("Database")
 struct DatabaseTests {
     @Test func typedValuesRoundTrip() async throws {
