@@ -113,6 +113,22 @@ struct ActivityAndMetricsTests {
         }
     }
 
+    /// A batch with two samples of one metric at one time keeps the last, on every backend, and loses no other.
+    @Test(arguments: BackendKind.available)
+    func theLastSampleOfAMetricAtOneTimeWins(kind: BackendKind) async throws {
+        try await TestStorage.with(kind) { database in
+            let metrics = try await database.open().stores.metrics
+            let time = Date(timeIntervalSince1970: 1_800_000_000)
+            try await metrics.appendSamples([
+                MetricSample(metric: "connections_total", time: time, value: 1),
+                MetricSample(metric: "connections_current", time: time, value: 3),
+                MetricSample(metric: "connections_total", time: time, value: 2),
+            ])
+            #expect(try await metrics.latestValues() == ["connections_total": 2, "connections_current": 3])
+            #expect(try await database.count("metric_samples") == 2)
+        }
+    }
+
     @Test(arguments: BackendKind.available)
     func totalsSurviveReopen(kind: BackendKind) async throws {
         try await TestStorage.with(kind) { database in

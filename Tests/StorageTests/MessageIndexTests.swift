@@ -45,6 +45,27 @@ struct MessageIndexTests {
         }
     }
 
+    /// A batch that names a base name twice keeps the last row, on every backend.
+    @Test(arguments: BackendKind.available)
+    func theLastRowOfABaseNameInOneBatchWins(kind: BackendKind) async throws {
+        try await TestStorage.with(kind) { database in
+            let index = try await database.open().stores.messageIndex
+            try await index.updateIndex(
+                user: "bob",
+                upsert: [
+                    IndexedMessage(baseName: "m1", fileSize: 1, modificationTime: 1, wireSize: 1),
+                    IndexedMessage(baseName: "m2", fileSize: 5, modificationTime: 5, wireSize: 5),
+                    IndexedMessage(baseName: "m1", fileSize: 2, modificationTime: 2, wireSize: 2),
+                ],
+                remove: [])
+            #expect(
+                try await index.indexedMessages(user: "bob").sorted { $0.baseName < $1.baseName } == [
+                    IndexedMessage(baseName: "m1", fileSize: 2, modificationTime: 2, wireSize: 2),
+                    IndexedMessage(baseName: "m2", fileSize: 5, modificationTime: 5, wireSize: 5),
+                ])
+        }
+    }
+
     /// A large maildrop's index is written by one scan and read by every later login, in one call each.
     @Test(arguments: BackendKind.available)
     func fiftyThousandRowsRoundTrip(kind: BackendKind) async throws {

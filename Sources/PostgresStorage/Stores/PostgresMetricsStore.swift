@@ -14,9 +14,16 @@ final class PostgresMetricsStore: MetricsStore {
 
     func appendSamples(_ samples: [MetricSample]) async throws {
         guard !samples.isEmpty else { return }
-        let metrics = samples.map(\.metric.name)
-        let times = samples.map(\.time.timeIntervalSince1970)
-        let values = samples.map(\.value)
+        // One row per metric and time: PostgreSQL refuses an upsert that would touch a row twice (and with it the
+        // whole batch); the last sample wins, as with SQLite's INSERT OR REPLACE.
+        var latest: [String: [Double: Double]] = [:]
+        for sample in samples {
+            latest[sample.metric.name, default: [:]][sample.time.timeIntervalSince1970] = sample.value
+        }
+        let rows = latest.flatMap { metric, values in values.map { (metric: metric, time: $0.key, value: $0.value) } }
+        let metrics = rows.map(\.metric)
+        let times = rows.map(\.time)
+        let values = rows.map(\.value)
         try await pool.rows(
             """
             INSERT INTO metric_samples (node, metric, resolution, time, value, maximum, last)
