@@ -85,16 +85,17 @@ final class TestStorage: Sendable {
         case .sqlite:
             storage = try SQLiteStorage(path: sqlitePath, passwordCost: passwordCost, firstRun: firstRun)
         case .postgresql:
+            guard let postgres else { throw StorageError.invalidValue("no PostgreSQL test database") }
             storage = try await PostgresStorage.open(
-                postgres!.location, options: options(passwordCost: passwordCost, node: node), firstRun: firstRun,
+                postgres.location, options: options(passwordCost: passwordCost, node: node), firstRun: firstRun,
                 logger: PostgresTestServer.logger)
         }
         opened.withLock { $0.append(storage) }
         return storage
     }
 
-    /// The options `open` gives a PostgreSQL storage (PostgreSQL only).
-    func options(passwordCost: Int = 10, node: String = "node-a") -> PostgresStorage.Options {
+    /// The options `open` gives a PostgreSQL storage.
+    private func options(passwordCost: Int, node: String) -> PostgresStorage.Options {
         var options = PostgresStorage.Options(password: postgres?.server.password, node: node)
         options.passwordCost = passwordCost
         // Tests run side by side, each with a database of its own; a few connections each are plenty.
