@@ -100,6 +100,9 @@ final class TestStorage: Sendable {
         options.passwordCost = passwordCost
         // Tests run side by side, each with a database of its own; a few connections each are plenty.
         options.maximumConnections = 3
+        // A debug build on a busy machine may take seconds for one large batch (50,000 index rows); the bound
+        // itself is not what these tests check.
+        options.requestTimeout = .seconds(60)
         return options
     }
 
@@ -157,7 +160,8 @@ final class TestStorage: Sendable {
     func historyRetention(namesPerDay: Int) throws -> any HistoryRetention {
         if let postgres {
             let pool = PostgresPool(
-                client: postgres.client, location: postgres.location, logger: PostgresTestServer.logger)
+                client: postgres.client, location: postgres.location, logger: PostgresTestServer.logger,
+                timeout: .seconds(60))
             return PostgresHistoryRetention(pool: pool, namesPerDay: namesPerDay)
         }
         return SQLiteHistoryRetention(database: try sqliteDatabase(), namesPerDay: namesPerDay)
