@@ -16,7 +16,7 @@ public final class PostgresStorage: StorageBackend {
     public let migrationReport: MigrationReport
     public let location: PostgresLocation
     public let node: String
-    private let client: PostgresClient
+    let client: PostgresClient
     private let runner: Task<Void, Never>
     /// The connection that holds this node's name lock for as long as the storage is open.
     private let nodeLock: PostgresConnection

@@ -45,47 +45,60 @@ struct DatabaseOptions: ParsableArguments {
         guard (1...1_000).contains(connections) else {
             throw ValidationError("--database-connections must be 1...1000")
         }
-        if let nodeName {
-            guard !nodeName.isEmpty, nodeName.utf8.count <= 64, !nodeName.contains(where: \.isNewline) else {
-                throw ValidationError("--node-name has 1 to 64 characters, no line breaks")
-            }
+        guard timeout > 0, timeout <= 3_600 else {
+            throw ValidationError("--database-timeout must be above 0, at most 3600")
         }
+        if let nodeName { try Self.validateNodeName(nodeName) }
     }
 
     /// The node name: `--node-name`, else the host name.
-    var node: String {
-        if let nodeName { return nodeName }
+    var node: String { nodeName ?? Self.hostName() }
+
+    /// The PostgreSQL password (see `password(file:followingLinks:)`).
+    func password(followingLinks: Bool) throws -> String? {
+        try Self.password(file: passwordFile, followingLinks: followingLinks)
+    }
+
+    /// The default node name: the host name ("pop3d" when it has none).
+    static func hostName() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "pop3d" }
         let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map(UInt8.init(bitPattern:)), as: UTF8.self)
         return name.isEmpty ? "pop3d" : name
     }
 
-    /// The PostgreSQL password: the file's first line, else PGPASSWORD, else nil. Root about to drop privileges
+    /// The PostgreSQL password: the first line of `file`, else PGPASSWORD, else nil. Root about to drop privileges
     /// (`followingLinks` false) opens the file without following a symbolic link anywhere in its path: the service
     /// account must not be able to point it at another file, whose first line would go to the database server.
-    func password(followingLinks: Bool) throws -> String? {
-        guard let passwordFile else { return ProcessInfo.processInfo.environment["PGPASSWORD"] }
+    static func password(file: String?, followingLinks: Bool = true) throws -> String? {
+        guard let file else { return ProcessInfo.processInfo.environment["PGPASSWORD"] }
         let descriptor: Int32
         do {
             if followingLinks {
-                descriptor = open(passwordFile, O_RDONLY | O_CLOEXEC)
+                descriptor = open(file, O_RDONLY | O_CLOEXEC)
                 guard descriptor >= 0 else {
-                    throw StorageError.cannotOpen(path: passwordFile, reason: String(cString: strerror(errno)))
+                    throw StorageError.cannotOpen(path: file, reason: String(cString: strerror(errno)))
                 }
             } else {
-                descriptor = try FileOwner.openFollowingNoLink(passwordFile, flags: O_RDONLY)
+                descriptor = try FileOwner.openFollowingNoLink(file, flags: O_RDONLY)
             }
         } catch {
             var reason = "\(error)"
             if case .cannotOpen(_, let why) = error as? StorageError { reason = why }
-            throw ValidationError("cannot read --database-password-file \(passwordFile): \(reason)")
+            throw ValidationError("cannot read --database-password-file \(file): \(reason)")
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         // A password file is one short line; a bounded read keeps a wrong path (a device, say) harmless.
         let data = (try? handle.read(upToCount: 4_096)) ?? Data()
         let text = String(decoding: data, as: UTF8.self)
         return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+    }
+
+    /// `--node-name`'s rule: 1 to 64 characters, no line breaks.
+    static func validateNodeName(_ name: String) throws {
+        guard !name.isEmpty, name.utf8.count <= 64, !name.contains(where: \.isNewline) else {
+            throw ValidationError("--node-name has 1 to 64 characters, no line breaks")
+        }
     }
 }
 

@@ -19,8 +19,13 @@ extension Pop3dCommand {
 
     /// Reads `--config FILE` before ArgumentParser parses the command line (the file's lines become options in
     /// front of the real ones) and answers `--print-config`; then runs pop3d as ArgumentParser would.
+    /// `pop3d migrate …` is a command of its own, with none of pop3d's options or its configuration file.
     static func runFromCommandLine() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "migrate" {
+            await MigrateCommand.main(Array(arguments.dropFirst()))
+            return
+        }
         let resolution: ConfigurationResolver<Pop3dCommand>.Resolution
         do {
             resolution = try ConfigurationResolver<Pop3dCommand>().resolve(arguments)

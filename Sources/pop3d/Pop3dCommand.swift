@@ -22,6 +22,8 @@ struct Pop3dCommand: AsyncParsableCommand {
             pop3ctl users add. --quick-start-credentials gives a new database the seed's foo/bar and token \
             123456789abcdef1 instead, for a local try.
             SIGINT or SIGTERM stops it gracefully: sessions that did not QUIT keep all their mail.
+            pop3d migrate --from sqlite:PATH --to postgresql://USER@HOST:PORT/DATABASE copies a SQLite \
+            database's users, tokens, settings and history into PostgreSQL (pop3d migrate --help).
             """,
         version: ServerConfiguration.version)
 

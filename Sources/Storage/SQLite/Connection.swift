@@ -12,8 +12,12 @@ final class Connection {
     /// mode 0600. Later connections must not: closing any descriptor of the file drops every POSIX lock this
     /// process holds on it, the other connections' locks included, and another process could then write under them.
     /// With an `owner` (root about to become that account), the file and its -wal and -shm are handed to the owner
-    /// before SQLite opens them, and SQLite refuses a symbolic link anywhere in the path.
-    init(path: String, busyTimeoutMilliseconds: Int32, createsFile: Bool = false, owner: FileOwner? = nil) throws {
+    /// before SQLite opens them, and SQLite refuses a symbolic link anywhere in the path. A `readOnly` connection
+    /// (a copy's source) neither creates the file nor changes its journal mode.
+    init(
+        path: String, busyTimeoutMilliseconds: Int32, createsFile: Bool = false, readOnly: Bool = false,
+        owner: FileOwner? = nil
+    ) throws {
         self.path = path
         if path != ":memory:", createsFile {
             if let owner {
@@ -30,9 +34,8 @@ final class Connection {
             }
         }
         var handle: OpaquePointer?
-        let flags =
-            SQLITE_OPEN_READWRITE | (createsFile ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
-            | (owner == nil ? 0 : SQLITE_OPEN_NOFOLLOW)
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (createsFile ? SQLITE_OPEN_CREATE : 0)
+        let flags = access | SQLITE_OPEN_NOMUTEX | (owner == nil ? 0 : SQLITE_OPEN_NOFOLLOW)
         let code = sqlite3_open_v2(path, &handle, flags, nil)
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -44,7 +47,7 @@ final class Connection {
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
             // The first read of the file happens here: a corrupt or foreign file fails now, not later.
-            try execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
+            if !readOnly { try execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;") }
             _ = try query("SELECT count(*) FROM sqlite_schema")
         } catch let error as SQLiteError {
             close()

@@ -68,6 +68,25 @@ final class Statement {
         }
     }
 
+    /// Steps to at most `limit` further rows, for reading a large result in parts. Fewer than `limit` rows means
+    /// the result is exhausted: the statement is then reset, and a further call would start it again.
+    func nextRows(limit: Int) throws -> [Row] {
+        var result: [Row] = []
+        while result.count < limit {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE {
+                sqlite3_reset(handle)
+                return result
+            }
+            guard code == SQLITE_ROW else {
+                sqlite3_reset(handle)
+                throw connection.error(code: code, sql: sql)
+            }
+            result.append(currentRow())
+        }
+        return result
+    }
+
     private func currentRow() -> Row {
         let count = sqlite3_column_count(handle)
         var values: [SQLiteValue] = []
