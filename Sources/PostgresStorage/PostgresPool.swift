@@ -19,6 +19,15 @@ struct PostgresPool: Sendable {
         return try await bounded { try await client.query(query, logger: logger).collect() }
     }
 
+    /// Runs `body` on Swift's global executor, for store calls whose rows or arguments grow with the data (a maildrop's
+    /// index, a session's deletions). pop3d makes those calls from tasks that run on an event loop (a login, a QUIT);
+    /// SQLite's stores hop to their database threads, while a PostgreSQL store would otherwise encode and decode
+    /// ten thousand rows on the loop and hold every other session on it meanwhile.
+    @discardableResult
+    func offEventLoop<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        try await withTaskExecutorPreference(globalConcurrentExecutor) { try await body() }
+    }
+
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> Result)
         async throws -> Result

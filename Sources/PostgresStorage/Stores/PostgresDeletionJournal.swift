@@ -26,9 +26,14 @@ final class PostgresDeletionJournal: DeletionJournal {
         try await pool.rows("DELETE FROM deletion_journal WHERE session = \(session) AND state = 'pending'")
     }
 
+    // QUIT's steps run on the session's event loop, and a session may have marked thousands of messages.
     func markCommitting(session: String) async throws -> [JournalEntry] {
         let now = Date().timeIntervalSince1970
-        return try await pool.transaction { transaction in
+        return try await pool.offEventLoop { try await markCommitting(session: session, at: now) }
+    }
+
+    private func markCommitting(session: String, at now: Double) async throws -> [JournalEntry] {
+        try await pool.transaction { transaction in
             _ = try await transaction.rows(
                 """
                 UPDATE deletion_journal SET state = 'committing', updated_at = \(now)
@@ -46,16 +51,20 @@ final class PostgresDeletionJournal: DeletionJournal {
     func markDone(ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         let now = Date().timeIntervalSince1970
-        try await pool.rows(
-            """
-            UPDATE deletion_journal SET state = 'done', updated_at = \(now)
-            WHERE id = ANY(\(ids)) AND state = 'committing'
-            """)
+        try await pool.offEventLoop {
+            try await pool.rows(
+                """
+                UPDATE deletion_journal SET state = 'done', updated_at = \(now)
+                WHERE id = ANY(\(ids)) AND state = 'committing'
+                """)
+        }
     }
 
     func discard(ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.rows("DELETE FROM deletion_journal WHERE id = ANY(\(ids)) AND state = 'committing'")
+        try await pool.offEventLoop {
+            try await pool.rows("DELETE FROM deletion_journal WHERE id = ANY(\(ids)) AND state = 'committing'")
+        }
     }
 
     func recover() async throws -> (discardedPending: Int, committing: [JournalEntry]) {

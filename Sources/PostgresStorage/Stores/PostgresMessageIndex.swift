@@ -11,17 +11,23 @@ final class PostgresMessageIndex: MessageIndexStore {
     }
 
     func indexedMessages(user: MailboxName) async throws -> [IndexedMessage] {
-        try await pool.rows(
-            "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user_name = \(user.value)"
-        ).map {
-            let (baseName, fileSize, modified, wireSize) = try $0.decode((String, Int64, Int64, Int64).self)
-            return IndexedMessage(
-                baseName: baseName, fileSize: fileSize, modificationTime: modified, wireSize: wireSize)
+        try await pool.offEventLoop {
+            try await pool.rows(
+                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user_name = \(user.value)"
+            ).map {
+                let (baseName, fileSize, modified, wireSize) = try $0.decode((String, Int64, Int64, Int64).self)
+                return IndexedMessage(
+                    baseName: baseName, fileSize: fileSize, modificationTime: modified, wireSize: wireSize)
+            }
         }
     }
 
     func updateIndex(user: MailboxName, upsert: [IndexedMessage], remove: [String]) async throws {
         guard !upsert.isEmpty || !remove.isEmpty else { return }
+        try await pool.offEventLoop { try await write(user: user, upsert: upsert, remove: remove) }
+    }
+
+    private func write(user: MailboxName, upsert: [IndexedMessage], remove: [String]) async throws {
         // One row per base name: PostgreSQL refuses an upsert that would touch a row twice (a maildir may hold one
         // base name in both new/ and cur/); the last one wins, as with SQLite's INSERT OR REPLACE.
         var unique: [String: IndexedMessage] = [:]
