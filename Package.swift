@@ -214,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Storage", "PostgresStorage"],
+            dependencies: ["Storage", "PostgresStorage", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
     ],

@@ -17,17 +17,16 @@ struct CrashRecoveryTests {
         try maildir.deliver(SampleMessages.eightBit, user: user.name, name: "1003.untouched:2,", folder: .cur)
         // A server killed after marking a QUIT committing and before unlinking leaves exactly these rows.
         // 1004.gone was unlinked already, just before the kill: finishing it again must be harmless.
-        try await Self.journal(
-            [
-                ("dead-1", "1000.quit", "1000.quit:2,S", "committing"),
-                ("dead-1", "1001.renamed", "1001.renamed:2,", "committing"),
-                ("dead-1", "1004.gone", "1004.gone:2,", "committing"),
-                ("dead-2", "1002.pending", "1002.pending:2,", "pending"),
-            ], user: user.name, in: workspace)
+        try await workspace.insertJournalRows([
+            ("dead-1", user.name, "1000.quit", "1000.quit:2,S", "committing"),
+            ("dead-1", user.name, "1001.renamed", "1001.renamed:2,", "committing"),
+            ("dead-1", user.name, "1004.gone", "1004.gone:2,", "committing"),
+            ("dead-2", user.name, "1002.pending", "1002.pending:2,", "pending"),
+        ])
 
         let server = try await ServerProcess.start(workspace)
         #expect(maildir.baseNames(user.name) == ["1002.pending", "1003.untouched"])
-        let rows = try await workspace.sqlite("SELECT base_name, state FROM deletion_journal ORDER BY base_name")
+        let rows = try await workspace.query("SELECT base_name, state FROM deletion_journal ORDER BY base_name")
         #expect(rows == ["1000.quit|done", "1001.renamed|done", "1004.gone|done"])
 
         let session = try await DeletionTests.login(user, port: server.port)
@@ -46,34 +45,21 @@ struct CrashRecoveryTests {
         let session = try await DeletionTests.login(user, port: server.port)
         #expect(try await session.command("DELE 1").hasPrefix("+OK"))
         #expect(try await session.command("DELE 2").hasPrefix("+OK"))
-        #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal WHERE state = 'pending'") == ["2"])
+        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal WHERE state = 'pending'") == ["2"])
 
         #expect(try await server.stop(signal: SIGKILL) == 128 + SIGKILL)
         session.close()
         let restarted = try await server.restart()
         #expect(workspace.maildir.messageFiles(user.name).count == 2)
-        #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal") == ["0"])
+        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
         // The killed server's flock died with it: the maildrop opens at once.
         let again = try await DeletionTests.login(user, port: restarted.port)
         #expect(try await again.command("STAT").hasPrefix("+OK 2 "))
         #expect(try await again.command("DELE 2").hasPrefix("+OK"))
         #expect(try await again.command("QUIT").hasPrefix("+OK"))
         #expect(workspace.maildir.messageFiles(user.name).count == 1)
-        let finalRows = try await workspace.sqlite("SELECT state FROM deletion_journal")
+        let finalRows = try await workspace.query("SELECT state FROM deletion_journal")
         #expect(finalRows == ["done"], "\(finalRows)")
         #expect(try await restarted.stop() == 0)
-    }
-
-    /// Writes journal rows with the sqlite3 shell, as a dead server would have left them.
-    private static func journal(
-        _ rows: [(session: String, baseName: String, fileName: String, state: String)], user: String,
-        in workspace: Workspace
-    ) async throws {
-        let values = rows.map { row in
-            "('\(row.session)', '\(user)', '\(row.baseName)', '\(row.fileName)', '\(row.state)', 1, 1)"
-        }
-        _ = try await workspace.sqlite(
-            "INSERT INTO deletion_journal (session, user, base_name, file_name, state, created_at, updated_at) VALUES "
-                + values.joined(separator: ", ") + ";")
     }
 }

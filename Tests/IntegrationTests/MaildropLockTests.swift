@@ -54,10 +54,9 @@ struct MaildropLockTests {
         try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
         // One pop3d per database: the other server has a database of its own, on the same maildir.
-        let otherDatabase = workspace.path("other.sqlite")
-        try await Workspace.createUsers([user.name: user.password], in: otherDatabase)
+        let otherDatabase = try await workspace.separateDatabase("other.sqlite")
         let one = try await ServerProcess.start(workspace)
-        let other = try await ServerProcess.start(workspace, options: ["--database", otherDatabase])
+        let other = try await ServerProcess.start(workspace, options: otherDatabase)
 
         let holder = try await DeletionTests.login(user, port: one.port)
         let second = try await RawConnection.open(port: other.port)

@@ -34,15 +34,18 @@ struct ShutdownTests {
         for user in [TestUsers.alice.name, TestUsers.bob.name] {
             #expect(workspace.maildir.messageFiles(user).count == 2, "\(user) lost mail")
         }
-        #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal WHERE state != 'pending'") == ["0"])
-        #expect(try await workspace.sqlite("PRAGMA integrity_check") == ["ok"])
+        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal WHERE state != 'pending'") == ["0"])
+        if workspace.backend == .sqlite {
+            #expect(try await workspace.query("PRAGMA integrity_check") == ["ok"])
+        }
         // Every session was recorded before the database closed.
-        let reasons = try await workspace.sqlite("SELECT coalesce(user, '-') || ' ' || end_reason FROM sessions")
+        let reasons = try await workspace.query(
+            "SELECT coalesce(\(workspace.userColumn), '-') || ' ' || end_reason FROM sessions")
         #expect(reasons.count == 3, "\(reasons)")
 
         // The next start drops the dead sessions' pending DELEs; the mail is all there.
         let restarted = try await server.restart()
-        #expect(try await workspace.sqlite("SELECT count(*) FROM deletion_journal") == ["0"])
+        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
         let session = try await DeletionTests.login(TestUsers.alice, port: restarted.port)
         #expect(try await session.command("STAT").hasPrefix("+OK 2 "))
         #expect(try await session.command("QUIT").hasPrefix("+OK"))

@@ -5,8 +5,8 @@ import Foundation
 final class JSONLogServer: Sendable {
     private let server: ServerProcess
 
-    init(_ workspace: Workspace, options: [String] = []) throws {
-        server = try ServerProcess.launch(workspace, options: ["--log-format", "json"] + options)
+    init(_ workspace: Workspace, options: [String] = []) async throws {
+        server = try await ServerProcess.launch(workspace, options: ["--log-format", "json"] + options)
     }
 
     /// Standard output as written.

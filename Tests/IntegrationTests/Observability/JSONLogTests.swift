@@ -11,7 +11,7 @@ struct JSONLogTests {
         try await workspace.createUsers([user.name: user.password])
         let messages = [SampleMessages.plainCRLF, SampleMessages.dotLines, SampleMessages.bareLF]
         try workspace.maildir.deliverAll(messages, user: user.name)
-        let server = try JSONLogServer(workspace)
+        let server = try await JSONLogServer(workspace)
         let port = try await server.port()
 
         let session = try await DeletionTests.login(user, port: port)

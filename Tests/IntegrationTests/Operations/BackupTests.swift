@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 
 /// `pop3ctl backup FILE` under POP3 load, checked with the sqlite3 shell, and the documented restore.
-@Suite struct BackupTests {
+@Suite(.sqliteOnly("pop3ctl backup writes a SQLite file")) struct BackupTests {
     static func users(_ count: Int) -> [String: String] {
         Dictionary(uniqueKeysWithValues: (1...count).map { ("user\($0)", "pw \($0)") })
     }

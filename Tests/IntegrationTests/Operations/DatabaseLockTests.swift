@@ -4,7 +4,7 @@ import Testing
 /// An operator's `sqlite3` shell in a write transaction holds the database's write lock. Logins only read (the
 /// password hash, the message index), and reads go through a connection of their own, so a login goes through
 /// while the lock is held; what must write (DELE's journal row) waits for it, and fails cleanly if it stays.
-@Suite("Database write lock held by another process")
+@Suite("Database write lock held by another process", .sqliteOnly("its write lock, held by a sqlite3 shell"))
 struct DatabaseLockTests {
     @Test func aLoginGoesThroughWhileAWriteWaitsForASQLiteShellsLock() async throws {
         let workspace = try Workspace()

@@ -26,7 +26,7 @@ struct LastAdminTests {
             environment: ["POP3CTL_TOKEN": ""], timeout: 60)
         #expect(last.status != 0, "\(last)")
         #expect(last.errors.contains("last admin"), "\(last)")
-        #expect(try await workspace.sqlite("SELECT admin FROM monitor_tokens") == ["ops"])
+        #expect(try await workspace.query("SELECT admin FROM monitor_tokens") == ["ops"])
         #expect(try await server.stop() == 0)
     }
 }

@@ -35,9 +35,9 @@ enum OperationsTools {
                 let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
             else { continue }
             let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if words.first?.hasSuffix("pop3d") == true, words.contains(workspace.databasePath) { return pid }
+            if words.first?.hasSuffix("pop3d") == true, words.contains(workspace.database) { return pid }
         }
-        throw IntegrationError("no pop3d process for \(workspace.databasePath)")
+        throw IntegrationError("no pop3d process for \(workspace.database)")
     }
 
     /// The real, effective, saved and file-system user ids of every thread of `pid` (from /proc).

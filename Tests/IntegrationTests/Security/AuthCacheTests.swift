@@ -65,9 +65,9 @@ extension SecurityIntegrationTests {
             #expect(try await server.stop() == 0)
         }
 
-        /// A change made outside this process (here an operator's `sqlite3` shell deleting the user; later another
-        /// node on a shared database) must not leave the cached password working: each cached login checks the
-        /// stored hash is unchanged.
+        /// A change made outside this process (here an operator's database shell deleting the user; another node on
+        /// a shared PostgreSQL database in `PostgresNodesTests`) must not leave the cached password working: each
+        /// cached login checks the stored hash is unchanged.
         @Test func aChangeMadeOutsideTheServerIsSeen() async throws {
             let workspace = try Workspace()
             try await workspace.createUsers([Self.user.name: Self.user.password])
@@ -77,7 +77,7 @@ extension SecurityIntegrationTests {
             #expect(await server.waitForLines("login", count: 2))
             #expect(Self.authentications(server) == ["kdf", "cache"], "the second login was not from the cache")
 
-            _ = try await workspace.sqlite("DELETE FROM users WHERE name = '\(Self.user.name)'")
+            _ = try await workspace.query("DELETE FROM users WHERE name = '\(Self.user.name)'")
             let stale = try await Self.login(Self.user.password, port: server.port)
             #expect(stale.hasPrefix("-ERR [AUTH]"), "a user deleted in the database still logs in: \(stale)")
             #expect(try await server.stop() == 0)

@@ -5,7 +5,7 @@ import Testing
 /// A database pop3d creates holds no known credentials: no POP3 user, and one admin whose random token is shown
 /// once (a 0600 file beside the database). The seed's foo/bar and token come only with --quick-start-credentials.
 @Suite struct FirstRunCredentialsTests {
-    static func tokenFile(_ workspace: Workspace) -> String { workspace.databasePath + ".admin-token" }
+    static func tokenFile(_ workspace: Workspace) -> String { workspace.adminTokenFile }
 
     @Test func aNewDatabaseGetsARandomAdminTokenAndNoUser() async throws {
         let workspace = try Workspace()

@@ -27,10 +27,8 @@ struct PasswordOctetsTests {
         let workspace = try Workspace()
         let latin1: [UInt8] = Array("caf".utf8) + [0xE9]  // "café" in ISO 8859-1
         let hash = try await Self.sha512Crypt(of: latin1, in: workspace)
-        do {
-            let storage = try SQLiteStorage(path: workspace.databasePath, passwordCost: 10)
-            defer { storage.close() }
-            try await storage.stores.users.importUser(name: "bob", passwordHash: "{SHA512-CRYPT}" + hash)
+        try await workspace.withStores { stores in
+            try await stores.users.importUser(name: "bob", passwordHash: "{SHA512-CRYPT}" + hash)
         }
         let server = try await ServerProcess.start(workspace)
         let connection = try await RawConnection.open(port: server.port)

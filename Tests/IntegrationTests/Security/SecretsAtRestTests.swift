@@ -3,8 +3,8 @@ import Storage
 import Testing
 
 extension SecurityIntegrationTests {
-    /// After real sessions, no password or token is anywhere on disk or in the log in clear, and the
-    /// database, its WAL and shared-memory files and the maildrop lock are mode 0600.
+    /// After real sessions, no password or token is anywhere in the database or the log in clear, and the
+    /// maildrop lock (and a SQLite database with its WAL and shared-memory files) is mode 0600.
     @Suite("Secrets at rest")
     struct SecretsAtRestTests {
         private static let user = "dave"
@@ -48,9 +48,10 @@ extension SecurityIntegrationTests {
                 Self.password, Self.changedPassword, Self.wrongPassword, Self.token, SeedDefaults.adminToken,
                 SourceBoundSessions.plainResponse(Self.user, Self.password),
             ]
-            let database = workspace.databasePath
-            // While running: the WAL holds the newest pages.
-            for file in [database, database + "-wal", database + "-shm"] {
+            // SQLite: the database, its WAL and shared-memory files, while running (the WAL holds the newest pages)
+            // and after the stop.
+            let sqliteFiles = workspace.backend == .sqlite ? Self.sqliteFiles(workspace) : []
+            for file in sqliteFiles {
                 #expect(Self.mode(of: file) == 0o600, "\(file)")
                 Self.expectNoSecret(secrets, in: file)
             }
@@ -59,17 +60,28 @@ extension SecurityIntegrationTests {
             #expect(Self.mode(of: lock) == 0o600, "\(lock)")
 
             #expect(try await server.stop() == 0)
-            for file in [database, database + "-wal", database + "-shm"]
-            where FileManager.default.fileExists(atPath: file) {
+            for file in sqliteFiles where FileManager.default.fileExists(atPath: file) {
                 #expect(Self.mode(of: file) == 0o600, "\(file)")
                 Self.expectNoSecret(secrets, in: file)
+            }
+            // PostgreSQL: everything the database holds, as pg_dump writes it out.
+            if workspace.backend == .postgresql {
+                let dump = workspace.path("dump.sql")
+                let dumped = try await workspace.dumpDatabase(to: dump)
+                #expect(dumped.status == 0, "\(dumped)")
+                Self.expectNoSecret(secrets, in: dump)
             }
             for secret in secrets {
                 #expect(!server.transcript.contains(secret), "\(secret) is in the log")
             }
             // The hashes that are stored are PHC strings, and the login events name the user, never a password.
-            let hashes = try await workspace.sqlite("SELECT password_hash FROM users WHERE name = '\(Self.user)'")
+            let hashes = try await workspace.query("SELECT password_hash FROM users WHERE name = '\(Self.user)'")
             #expect(hashes.count == 1 && hashes[0].hasPrefix("$scrypt$"), "\(hashes)")
+        }
+
+        private static func sqliteFiles(_ workspace: Workspace) -> [String] {
+            let database = workspace.databasePath
+            return [database, database + "-wal", database + "-shm"]
         }
 
         private static func mode(of path: String) -> Int? {

@@ -32,12 +32,12 @@ enum ServerAddresses {
                 let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
             else { continue }
             let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.first.map({ $0.hasSuffix("/pop3d") }) == true, arguments.contains(workspace.databasePath) {
+            if arguments.first.map({ $0.hasSuffix("/pop3d") }) == true, arguments.contains(workspace.database) {
                 found.append(pid)
             }
         }
         guard found.count == 1, let pid = found.first else {
-            throw IntegrationError("expected one pop3d for \(workspace.databasePath), found \(found)")
+            throw IntegrationError("expected one pop3d for \(workspace.database), found \(found)")
         }
         return pid
     }

@@ -6,6 +6,8 @@ final class ServerProcess: Sendable {
     let workspace: Workspace
     let options: [String]
     let quickStartCredentials: Bool
+    /// `--node-name` on PostgreSQL: the workspace's, kept by a restart.
+    let nodeName: String
     private let process: Process
     private let output: PipeCollector
     private let errors: PipeCollector
@@ -22,15 +24,18 @@ final class ServerProcess: Sendable {
     ]
 
     private init(
-        workspace: Workspace, options: [String], softOpenFileLimit: Int?, quickStartCredentials: Bool
+        workspace: Workspace, options: [String], softOpenFileLimit: Int?, quickStartCredentials: Bool,
+        nodeName: String
     ) throws {
         self.workspace = workspace
         self.options = options
         self.quickStartCredentials = quickStartCredentials
+        self.nodeName = nodeName
         let process = Process()
         let arguments =
-            ["-p", "0", "-m", workspace.maildir.root.path, "--database", workspace.databasePath]
-            + Self.baseOptions + (quickStartCredentials ? ["--quick-start-credentials"] : []) + options
+            ["-p", "0", "-m", workspace.maildir.root.path, "--database", workspace.database]
+            + workspace.databaseOptions(nodeName: nodeName) + Self.baseOptions
+            + (quickStartCredentials ? ["--quick-start-credentials"] : []) + options
         if let softOpenFileLimit {
             // The shell lowers its soft limit and then becomes pop3d (same PID), which inherits it.
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -65,13 +70,15 @@ final class ServerProcess: Sendable {
     /// Starts pop3d on `workspace`'s maildir and database and waits until it says which port it listens on and that
     /// it serves (root dropped, journal recovered).
     /// With `softOpenFileLimit`, pop3d starts with that soft limit on open files (the hard one unchanged).
+    /// `nodeName` (PostgreSQL): by default the workspace's; a second server on the same database needs its own.
     static func start(
         _ workspace: Workspace, options: [String] = [], softOpenFileLimit: Int? = nil,
-        quickStartCredentials: Bool = true
+        quickStartCredentials: Bool = true, nodeName: String? = nil
     ) async throws -> ServerProcess {
+        try await workspace.prepareDatabase()
         let server = try ServerProcess(
             workspace: workspace, options: options, softOpenFileLimit: softOpenFileLimit,
-            quickStartCredentials: quickStartCredentials)
+            quickStartCredentials: quickStartCredentials, nodeName: nodeName ?? workspace.nodeName)
         guard let line = await server.waitForLine(timeout: 30, where: { $0.message == "POP3 listening" }),
             let address = line["address"], let portText = address.split(separator: ":").last,
             let port = Int(portText), port > 0
@@ -88,19 +95,25 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts pop3d without waiting for its text "POP3 listening" line, for a caller that reads the log another
-    /// way (`--log-format json`).
-    static func launch(_ workspace: Workspace, options: [String] = []) throws -> ServerProcess {
-        try ServerProcess(workspace: workspace, options: options, softOpenFileLimit: nil, quickStartCredentials: true)
+    /// way (`--log-format json`) or expects it to refuse to start.
+    static func launch(_ workspace: Workspace, options: [String] = [], nodeName: String? = nil) async throws
+        -> ServerProcess
+    {
+        try await workspace.prepareDatabase()
+        return try ServerProcess(
+            workspace: workspace, options: options, softOpenFileLimit: nil, quickStartCredentials: true,
+            nodeName: nodeName ?? workspace.nodeName)
     }
 
-    /// Starts a new pop3d on the same maildir and database with the same options.
+    /// Starts a new pop3d on the same maildir and database with the same options (and node name).
     func restart() async throws -> ServerProcess {
-        try await ServerProcess.start(workspace, options: options, quickStartCredentials: quickStartCredentials)
+        try await restartWith(options: options)
     }
 
     /// Starts a new pop3d on the same maildir and database with other options.
     func restartWith(options: [String]) async throws -> ServerProcess {
-        try await ServerProcess.start(workspace, options: options, quickStartCredentials: quickStartCredentials)
+        try await ServerProcess.start(
+            workspace, options: options, quickStartCredentials: quickStartCredentials, nodeName: nodeName)
     }
 
     /// pop3d's process id.
