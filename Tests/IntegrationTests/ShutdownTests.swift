@@ -52,6 +52,19 @@ struct ShutdownTests {
         #expect(try await restarted.stop() == 0)
     }
 
+    /// A database that is gone must not hold the stop: the last metric write waits for a connection that never
+    /// comes (PostgreSQL's pool tries again without end), so pop3d cancels it after its 10 s shutdown limit.
+    @Test(.postgresqlOnly) func sigtermStopsWhileTheDatabaseIsUnreachable() async throws {
+        let workspace = try Workspace()
+        let server = try await ServerProcess.start(workspace)
+        try await workspace.cutOffDatabase()
+        #expect(server.isRunning)
+        let stopping = ContinuousClock.now
+        #expect(try await server.stop(timeout: 30) == 0, "\(server.transcript)")
+        let seconds = (ContinuousClock.now - stopping) / .seconds(1)
+        #expect(seconds < 20, "pop3d took \(seconds) s to stop")
+    }
+
     /// `--monitor-port -1` turns the monitor off; POP3 must still run and stop cleanly.
     @Test func servesAndStopsWithTheMonitorDisabled() async throws {
         let workspace = try Workspace()

@@ -164,6 +164,16 @@ final class Workspace: Sendable {
         return try await postgres.server.dump(database: postgres.main, to: file)
     }
 
+    /// PostgreSQL: the database refuses new connections and ends those it has, as if its server had gone away.
+    func cutOffDatabase() async throws {
+        guard let postgres else { throw IntegrationError("a SQLite file cannot be cut off") }
+        try await postgres.prepare()
+        _ = try await postgres.server.psql(
+            "ALTER DATABASE \"\(postgres.main)\" ALLOW_CONNECTIONS false; "
+                + "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(postgres.main)'",
+            database: nil)
+    }
+
     /// Inserts deletion-journal rows as a server of node `node` (by default this workspace's) would have left them.
     func insertJournalRows(
         _ rows: [(session: String, user: String, baseName: String, fileName: String, state: String)],
