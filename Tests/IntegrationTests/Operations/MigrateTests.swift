@@ -11,7 +11,7 @@ import Testing
 struct MigrateTests {
     @Test func aCopiedInstallationServesFromPostgreSQLWithTheSamePasswords() async throws {
         try await MigrationTarget.withDatabase { target in
-            let workspace = try Workspace()
+            let workspace = try Workspace(backend: .sqlite)
             let alice = TestUsers.alice
             try await workspace.createUsers([alice.name: alice.password])
             try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.dotLines], user: alice.name)
@@ -47,7 +47,7 @@ struct MigrateTests {
             #expect(try await server.stop() == 0)
 
             // Rows the history pruner would write after 90 days, and a setting.
-            _ = try await workspace.sqlite(
+            _ = try await workspace.query(
                 """
                 INSERT INTO auth_events_daily_by_user VALUES ('2024-02-29', 'alice', 'ok', 3, 1709200000.5);
                 INSERT INTO auth_events_daily_by_peer VALUES ('2024-02-29', '192.0.2.7', 'failed', 4, 1709200001);
@@ -61,7 +61,7 @@ struct MigrateTests {
             #expect(printed.count == StateTable.allCases.count, "\(result)")
             for table in StateTable.allCases {
                 let filter = table == .deletionJournal ? " WHERE state = 'done'" : ""
-                let source = try await workspace.sqlite("SELECT count(*) FROM \(table.name)\(filter)")
+                let source = try await workspace.query("SELECT count(*) FROM \(table.name)\(filter)")
                 let copied = try await target.psql("SELECT count(*) FROM \(table.name)")
                 #expect(printed[table.name]?.source == Int(source.first ?? ""), "\(table.name): \(result)")
                 #expect(printed[table.name]?.target == Int(copied.first ?? ""), "\(table.name): \(result)")
@@ -72,7 +72,7 @@ struct MigrateTests {
             }
             // Hashes exactly as stored; the rows that name a node name the one given.
             let hashes = "SELECT name || '|' || password_hash FROM users ORDER BY name"
-            #expect(try await workspace.sqlite(hashes) == target.psql(hashes))
+            #expect(try await workspace.query(hashes) == target.psql(hashes))
             for table in ["auth_events", "sessions", "metric_samples", "deletion_journal"] {
                 #expect(try await target.psql("SELECT DISTINCT node FROM \(table)") == ["it-node"], "\(table)")
             }
@@ -103,10 +103,10 @@ struct MigrateTests {
 
     @Test func unfinishedDeletionsAreRefusedUntilPop3dHasRecoveredThem() async throws {
         try await MigrationTarget.withDatabase { target in
-            let workspace = try Workspace()
+            let workspace = try Workspace(backend: .sqlite)
             try await workspace.createUsers([:])
             for state in ["pending", "committing"] {
-                _ = try await workspace.sqlite(
+                _ = try await workspace.query(
                     """
                     DELETE FROM deletion_journal;
                     INSERT INTO deletion_journal (session, user, base_name, file_name, state, created_at, updated_at)
@@ -120,7 +120,7 @@ struct MigrateTests {
                     try await target.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'users'") == ["0"],
                     "the target is not touched")
             }
-            _ = try await workspace.sqlite("UPDATE deletion_journal SET state = 'done'")
+            _ = try await workspace.query("UPDATE deletion_journal SET state = 'done'")
             let copied = try await Self.migrate(workspace.databasePath, to: target)
             #expect(copied.status == 0, "\(copied)")
             #expect(try await target.psql("SELECT state FROM deletion_journal") == ["done"])
@@ -129,7 +129,7 @@ struct MigrateTests {
 
     @Test func aTargetWithDataIsRefusedUnlessReplacedAndAFailedCopyWritesNothing() async throws {
         try await MigrationTarget.withDatabase { target in
-            let workspace = try Workspace()
+            let workspace = try Workspace(backend: .sqlite)
             try await workspace.createUsers([TestUsers.alice.name: TestUsers.alice.password])
             let first = try await Self.migrate(workspace.databasePath, to: target)
             #expect(first.status == 0, "\(first)")
@@ -142,10 +142,10 @@ struct MigrateTests {
             #expect(refused.errors.contains("--replace-target"), "\(refused)")
 
             // A row the copy cannot write (no such day) fails it half-way: the emptied tables come back.
-            try await Workspace.createUsers([TestUsers.bob.name: TestUsers.bob.password], in: workspace.databasePath)
+            try await workspace.createUsers([TestUsers.bob.name: TestUsers.bob.password])
             _ = try await target.psql(
                 "INSERT INTO auth_events (node, time, user_name, peer, result) VALUES ('other', 1, 'x', 'p', 'ok')")
-            _ = try await workspace.sqlite(
+            _ = try await workspace.query(
                 "INSERT INTO auth_events_daily_by_peer VALUES ('2024-02-30', 'p', 'ok', 1, 1)")
             let failed = try await Self.migrate(workspace.databasePath, to: target, replace: true)
             #expect(failed.status == 2, "\(failed)")
@@ -153,7 +153,7 @@ struct MigrateTests {
             #expect(try await target.psql(users) == ["alice", "foo"])
             #expect(try await target.psql("SELECT count(*) FROM auth_events") == ["1"])
 
-            _ = try await workspace.sqlite("DELETE FROM auth_events_daily_by_peer")
+            _ = try await workspace.query("DELETE FROM auth_events_daily_by_peer")
             let replaced = try await Self.migrate(workspace.databasePath, to: target, replace: true)
             #expect(replaced.status == 0, "\(replaced)")
             #expect(try await target.psql(users) == ["alice", "bob", "foo"])
@@ -189,7 +189,7 @@ struct MigrateTests {
 /// `pop3d migrate`'s refusals that need no PostgreSQL server.
 struct MigrateRefusalTests {
     @Test func aMissingSourceIsAnErrorAndNothingIsCreated() async throws {
-        let workspace = try Workspace()
+        let workspace = try Workspace(backend: .sqlite)
         let absent = workspace.path("absent.sqlite")
         let result = try await OperationsTools.pop3d([
             "migrate", "--from", "sqlite:" + absent, "--to", "postgresql://nobody@127.0.0.1:1/none",
