@@ -6,7 +6,8 @@
 # PostgreSQL refuses to run as root, so as root the server runs as the `postgres` account (or `nobody`). Login is by
 # password (scram-sha-256) for the role `pop3d`, a superuser; the password is in FOLDER/password (mode 0600), for
 # pop3d's --database-password-file. The socket folder is FOLDER/socket, so it never meets a system server's.
-# Extra server settings: POSTGRES_TEST_OPTIONS="-c name=value ...".
+# Extra server settings: POSTGRES_TEST_OPTIONS="-c name=value ...". POSTGRES_TEST_FSYNC=on keeps fsync on (for
+# benchmarks, which should pay what a real server pays for a commit).
 set -euo pipefail
 
 command=${1:-}
@@ -38,6 +39,11 @@ run_as_owner() {
 
 case "$command" in
 start)
+    fsync=${POSTGRES_TEST_FSYNC:-off}
+    if [ "$fsync" != on ] && [ "$fsync" != off ]; then
+        echo "error: POSTGRES_TEST_FSYNC is on or off" >&2
+        exit 2
+    fi
     bin=$(bindir)
     mkdir -p "$folder"
     folder=$(cd "$folder" && pwd)
@@ -60,10 +66,10 @@ start)
     rm -f "$folder/initdb-password"
     for attempt in 1 2 3 4 5; do
         port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-        # Many test servers at once each hold a few connections; fsync is off because nothing here must survive a
-        # crash of the machine (a crash of PostgreSQL itself still loses nothing committed).
+        # Many test servers at once each hold a few connections; fsync is off by default because nothing here must
+        # survive a crash of the machine (a crash of PostgreSQL itself still loses nothing committed).
         if run_as_owner "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -t 60 start -o \
-            "-c listen_addresses=127.0.0.1 -p $port -k $folder/socket -c max_connections=400 -c fsync=off ${POSTGRES_TEST_OPTIONS:-}" \
+            "-c listen_addresses=127.0.0.1 -p $port -k $folder/socket -c max_connections=400 -c fsync=$fsync ${POSTGRES_TEST_OPTIONS:-}" \
             >/dev/null; then
             echo "postgresql://pop3d@127.0.0.1:$port/postgres"
             exit 0
