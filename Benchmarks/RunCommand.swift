@@ -8,7 +8,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run one scenario against a server and print medians over the runs.",
         discussion: """
             The last line is machine-readable: RESULT scenario=X <figure>=<median> ... errors=N client_cpu_s=... \
-            wall_s=... The exit status is 1 when any correctness counter is non-zero.
+            wall_s=... (and backend=NAME with --backend). The exit status is 1 when any correctness counter is non-zero.
             """)
 
     @Option(help: "Server address.") var host = "127.0.0.1"
@@ -32,6 +32,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "First run number (E uses a fresh maildrop copy per run number).") var firstRun = 0
     @Option(help: "Event-loop threads of the client.") var threads = 1
     @Option(help: "D: the server's PID, to report its resident-set growth per session too.") var serverPID: Int32?
+    @Option(help: "A label for the server under test (say, its storage: sqlite, postgresql), printed on every line.")
+    var backend: String?
 
     func validate() throws {
         guard runs > 0, passes > 0, duration > 0, threads > 0 else {
@@ -39,6 +41,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if userPattern != nil && users == nil { throw ValidationError("--user-pattern needs --users") }
     }
+
+    /// " backend=NAME" when `--backend` was given.
+    private var label: String { backend.map { " backend=\($0)" } ?? "" }
 
     func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -56,11 +61,11 @@ struct RunCommand: AsyncParsableCommand {
             var measurement = await scenario.run(settings)
             measurement.wallSeconds = (clock.now - start).seconds
             measurement.clientCPUSeconds = ResourceUsage.cpuSeconds() - cpuBefore
-            print("run \(index + 1): " + Report.line(measurement) + " " + measurement.tally.failureText)
+            print("run \(index + 1):\(label) " + Report.line(measurement) + " " + measurement.tally.failureText)
             measurements.append(measurement)
         }
         try? await group.shutdownGracefully()
-        print(Report.result(scenario: scenario, measurements))
+        print(Report.result(scenario: scenario, measurements) + label)
         if measurements.contains(where: { $0.tally.failures > 0 }) { throw ExitCode(1) }
     }
 }
