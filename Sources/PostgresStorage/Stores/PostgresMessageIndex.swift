@@ -10,14 +10,27 @@ final class PostgresMessageIndex: MessageIndexStore {
         self.pool = pool
     }
 
+    /// One row of four arrays rather than a row per message: a 50,000-message maildrop then costs one message on
+    /// the wire and four array decodes instead of 50,000 rows, each framed, allocated and decoded on its own.
     func indexedMessages(user: MailboxName) async throws -> [IndexedMessage] {
         try await pool.offEventLoop {
-            try await pool.rows(
-                "SELECT base_name, file_size, mtime_ns, wire_size FROM message_index WHERE user_name = \(user.value)"
-            ).map {
-                let (baseName, fileSize, modified, wireSize) = try $0.decode((String, Int64, Int64, Int64).self)
-                return IndexedMessage(
-                    baseName: baseName, fileSize: fileSize, modificationTime: modified, wireSize: wireSize)
+            guard
+                let row = try await pool.rows(
+                    """
+                    SELECT coalesce(array_agg(base_name), '{}'), coalesce(array_agg(file_size), '{}'),
+                           coalesce(array_agg(mtime_ns), '{}'), coalesce(array_agg(wire_size), '{}')
+                    FROM message_index WHERE user_name = \(user.value)
+                    """
+                ).first
+            else { return [] }
+            let (names, fileSizes, modified, wireSizes) = try row.decode(([String], [Int64], [Int64], [Int64]).self)
+            guard names.count == fileSizes.count, names.count == modified.count, names.count == wireSizes.count else {
+                throw StorageError.invalidValue("message_index arrays of different lengths")
+            }
+            return names.indices.map {
+                IndexedMessage(
+                    baseName: names[$0], fileSize: fileSizes[$0], modificationTime: modified[$0],
+                    wireSize: wireSizes[$0])
             }
         }
     }
