@@ -4,6 +4,9 @@ maildir and database, and checks after every restart that no message was lost an
 session said QUIT.
 
 Usage: fault_injection.py [--kills N] [--seed S] [--workers W] [--keep]
+                          [--postgres URL --postgres-password-file FILE]
+With --postgres, pop3d runs on a database of its own (created and dropped here) on that PostgreSQL server, as one
+node, and the checks read PostgreSQL's journal through psql.
 Exit status: 0 when no violation was found, 1 otherwise, 2 when the harness itself failed.
 """
 
@@ -68,19 +71,15 @@ class Phase:
 
 def watch_commits(phase, database):
     """Kills the server the moment a session's journal rows turn committing (the unlinks have not all run)."""
-    connection = h.sqlite3.connect("file:%s?mode=ro" % database, uri=True, timeout=5)
+    watcher = database.watcher()
     try:
         while not phase.stop.is_set():
-            try:
-                row = connection.execute("SELECT 1 FROM deletion_journal WHERE state = 'committing' LIMIT 1").fetchone()
-            except h.sqlite3.Error:
-                row = None
-            if row:
+            if watcher.first("SELECT 1 FROM deletion_journal WHERE state = 'committing' LIMIT 1"):
                 os.kill(phase.server.pid, signal.SIGKILL)
                 phase.killed_after_quit = True
                 phase.stop.set()
     finally:
-        connection.close()
+        watcher.close()
 
 
 def worker(phase, model, stats, seed, counter):
@@ -121,16 +120,30 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--workers", type=int, default=12)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="run pop3d on PostgreSQL: the server's URL (postgresql://USER@HOST:PORT/postgres)")
+    parser.add_argument("--postgres-password-file", metavar="FILE", help="the password for --postgres")
     parser.add_argument("--inject-loss", action="store_true",
                         help="self-test: remove one message that must be kept while the server is down; the run "
                              "must then report a violation")
     args = parser.parse_args()
+    if bool(args.postgres) != bool(args.postgres_password_file):
+        parser.error("--postgres and --postgres-password-file go together")
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     workdir = tempfile.mkdtemp(prefix="pop3d-faults-")
-    h.build_pop3d(workdir)
-    maildir, database = os.path.join(workdir, "mail"), os.path.join(workdir, "pop3d.sqlite")
-    print("fault injection: seed %d, %d kills, %d workers, work directory %s" % (seed, args.kills, args.workers, workdir))
+    maildir = os.path.join(workdir, "mail")
+    try:
+        h.build_pop3d(workdir)
+        if args.postgres:
+            database = h.PostgresDatabase(args.postgres, args.postgres_password_file, node="faults")
+        else:
+            database = h.SQLiteDatabase(os.path.join(workdir, "pop3d.sqlite"))
+    except h.HarnessError as error:
+        print("harness error: %s" % error)
+        return 2
+    print("fault injection: seed %d, %d kills, %d workers, %s, work directory %s"
+          % (seed, args.kills, args.workers, database.kind, workdir))
     model = h.MailModel(maildir)
     stats = h.Stats()
     for user in USERS:
@@ -164,8 +177,8 @@ def main():
             stats.add(("kills_" + mode) if phase.killed_after_quit else "kills_random")
 
             # The server is dead: look at what it left (read-only, as an operator would).
-            committing = h.query(database, "SELECT user, base_name FROM deletion_journal WHERE state = 'committing'",
-                                 read_only=True)
+            committing = h.query(database, "SELECT %s, base_name FROM deletion_journal WHERE state = 'committing'"
+                                 % database.user_column, read_only=True)
             if committing:
                 window_hits += 1
                 present = sum(1 for user, base in committing if base in model.scan(user))
@@ -200,6 +213,11 @@ def main():
         return 2
     finally:
         server.kill()
+        if isinstance(database, h.PostgresDatabase):
+            if model.violations or args.keep:
+                print("kept PostgreSQL database %s" % database.url)
+            else:
+                database.drop()
     elapsed = time.monotonic() - started
     report(args, stats, model, elapsed, window_hits, partial_commits, recovered_logged)
     if not model.violations and not args.keep:
@@ -218,9 +236,9 @@ def inject_loss(model):
 
 def check_restart(server, database, model, label):
     """After start-up recovery (pop3d logged listening), before any client: the invariants."""
-    integrity = h.query(database, "PRAGMA integrity_check")
-    if integrity != [("ok",)]:
-        model.violation("%s: integrity_check says %s" % (label, integrity))
+    problem = database.integrity_problem()
+    if problem:
+        model.violation("%s: integrity check says %s" % (label, problem))
     open_rows = h.query(database, "SELECT state, count(*) FROM deletion_journal WHERE state IN ('pending', "
                                   "'committing') GROUP BY state")
     if open_rows:

@@ -17,7 +17,8 @@ import threading
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-BINARY = os.path.join(REPO, ".build", "debug", "pop3d")
+# The debug build by default; POP3D_BINARY names another (say, a release build).
+BINARY = os.environ.get("POP3D_BINARY") or os.path.join(REPO, ".build", "debug", "pop3d")
 LISTENING = re.compile(rb"address=\S*:(\d+) \[Server\] POP3 listening")
 # Logged once the deletion journal is recovered and logins are let in (a pop3d that predates it logs no such line).
 SERVING = re.compile(rb"\] serving$", re.MULTILINE)
@@ -72,7 +73,8 @@ class Pop3d:
     monitor_port = "-1"
 
     def __init__(self, workdir, maildir, database, extra=(), wrapper=(), sample_interval=1):
-        """workdir holds the logs (logs/pop3d-NNNN.log, one per start)."""
+        """workdir holds the logs (logs/pop3d-NNNN.log, one per start); database is a SQLite file's path or a
+        PostgresDatabase."""
         self.workdir, self.maildir, self.database = workdir, maildir, database
         self.extra, self.wrapper = list(extra), list(wrapper)
         self.sample_interval = sample_interval
@@ -85,7 +87,7 @@ class Pop3d:
     def command(self):
         return self.wrapper + [
             Pop3d.binary, "-p", "0", "--listen", "127.0.0.1", "--monitor-port", Pop3d.monitor_port,
-            "-m", self.maildir, "--database", self.database, "--password-cost", "10",
+            "-m", self.maildir] + as_database(self.database).pop3d_flags() + ["--password-cost", "10",
             "--auth-failure-delay", "0", "--sample-interval", str(self.sample_interval),
         ] + ([] if self.wrapper else Pop3d.root_flags) + Pop3d.seed_flags + self.extra
 
@@ -193,14 +195,7 @@ def scrypt_phc(password, ln=10):
 
 def add_users(database, passwords):
     """Inserts users (name -> password) into pop3d's users table; the database must exist."""
-    connection = sqlite3.connect(database, timeout=30)
-    now = time.time()
-    with connection:
-        for name, password in passwords.items():
-            connection.execute(
-                "INSERT OR REPLACE INTO users (name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                (name, scrypt_phc(password), now, now))
-    connection.close()
+    as_database(database).add_users({name: scrypt_phc(password) for name, password in passwords.items()})
 
 
 def password_for(user):
@@ -208,15 +203,8 @@ def password_for(user):
 
 
 def query(database, sql, args=(), read_only=False):
-    """One query on pop3d's database from outside, as an operator's sqlite3 shell would."""
-    if read_only:
-        connection = sqlite3.connect("file:%s?mode=ro" % database, uri=True, timeout=30)
-    else:
-        connection = sqlite3.connect(database, timeout=30)
-    try:
-        return connection.execute(sql, args).fetchall()
-    finally:
-        connection.close()
+    """One query on pop3d's database from outside, as an operator's shell (sqlite3 or psql) would."""
+    return as_database(database).query(sql, args, read_only)
 
 
 def counter_totals(database, since=None):
@@ -226,7 +214,206 @@ def counter_totals(database, since=None):
     else:
         rows = query(database, "SELECT metric, min(last) FROM metric_samples WHERE time >= ? GROUP BY metric",
                      (since,), read_only=True)
-    return {metric: value for metric, value in rows if metric not in COUNTER_GAUGES}
+    # psql answers in text; sqlite3 in numbers.
+    return {metric: float(value) if isinstance(value, str) else value for metric, value in rows
+            if metric not in COUNTER_GAUGES}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The database pop3d runs on: a SQLite file, or a database of its own on a PostgreSQL server (read through psql)
+
+
+def as_database(database):
+    """A SQLite file's path becomes a SQLiteDatabase; a database object stays as it is."""
+    return SQLiteDatabase(database) if isinstance(database, str) else database
+
+
+class SQLiteDatabase:
+    kind = "sqlite"
+    user_column = "user"  # the deletion journal's user column
+
+    def __init__(self, path):
+        self.path = path
+
+    def pop3d_flags(self):
+        return ["--database", self.path]
+
+    def query(self, sql, args=(), read_only=False):
+        if read_only:
+            connection = sqlite3.connect("file:%s?mode=ro" % self.path, uri=True, timeout=30)
+        else:
+            connection = sqlite3.connect(self.path, timeout=30)
+        try:
+            return connection.execute(sql, args).fetchall()
+        finally:
+            connection.close()
+
+    def add_users(self, hashes):
+        connection = sqlite3.connect(self.path, timeout=30)
+        now = time.time()
+        with connection:
+            for name, password_hash in hashes.items():
+                connection.execute(
+                    "INSERT OR REPLACE INTO users (name, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                    (name, password_hash, now, now))
+        connection.close()
+
+    def integrity_problem(self):
+        """None when `PRAGMA integrity_check` says ok, else what it says."""
+        result = self.query("PRAGMA integrity_check")
+        return None if result == [("ok",)] else result
+
+    def watcher(self):
+        """A connection for polling in a tight loop: .first(sql) returns the first row or None."""
+        return SQLiteWatcher(self.path)
+
+
+class SQLiteWatcher:
+    def __init__(self, path):
+        self.connection = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
+
+    def first(self, sql):
+        try:
+            return self.connection.execute(sql).fetchone()
+        except sqlite3.Error:
+            return None
+
+    def close(self):
+        self.connection.close()
+
+
+def sql_literal(value):
+    """A value as a PostgreSQL literal (standard_conforming_strings is on by default)."""
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class Psql:
+    """One psql session kept open: queries go in on its standard input, rows (tab-separated) come back on its
+    output, each answer closed by a marker line. Errors come back as text and raise HarnessError."""
+
+    MARKER = "--pop3harness-end--"
+
+    def __init__(self, url, password_file):
+        environment = dict(os.environ, PGPASSWORD=read_first_line(password_file))
+        self.process = subprocess.Popen(
+            ["psql", url, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=0"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment, text=True, bufsize=1)
+        self.lock = threading.Lock()
+
+    def rows(self, sql):
+        with self.lock:
+            self.process.stdin.write(sql.rstrip().rstrip(";") + ";\n\\echo " + self.MARKER + "\n")
+            self.process.stdin.flush()
+            lines, errors = [], []
+            while True:
+                line = self.process.stdout.readline()
+                if not line:
+                    raise HarnessError("psql ended: %s" % " ".join(errors + lines[-3:]))
+                line = line.rstrip("\n")
+                if line == self.MARKER:
+                    break
+                if line.startswith(("ERROR:", "psql:", "FATAL:")):
+                    errors.append(line)
+                elif line.startswith(("NOTICE:", "WARNING:", "DETAIL:", "HINT:")):
+                    continue  # the server's remarks (say, "already exists, skipping"), not rows
+                elif line:
+                    lines.append(line)
+        if errors:
+            raise HarnessError("psql: %s (for %s)" % (" ".join(errors), sql))
+        return [tuple(line.split("\t")) for line in lines]
+
+    def close(self):
+        try:
+            self.process.stdin.close()
+            self.process.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+
+
+def read_first_line(path):
+    with open(path) as handle:
+        return handle.readline().rstrip("\n")
+
+
+class PostgresDatabase:
+    """A database of its own on a PostgreSQL server (created here, dropped by drop()); pop3d runs on it as one
+    node. Checks read it through psql, as an operator would; values come back as text."""
+
+    kind = "postgresql"
+    user_column = "user_name"
+
+    def __init__(self, server_url, password_file, node):
+        """server_url names any database of the server (postgresql://USER@HOST:PORT/postgres)."""
+        if shutil.which("psql") is None:
+            raise HarnessError("psql is needed for a run on PostgreSQL (Debian package postgresql-client)")
+        self.password_file, self.node = password_file, node
+        self.name = "pop3d_reliability_%s" % os.urandom(6).hex()
+        self.server_url = server_url
+        self.url = server_url.rsplit("/", 1)[0] + "/" + self.name
+        admin = Psql(server_url, password_file)
+        try:
+            admin.rows("CREATE DATABASE %s" % self.name)
+        finally:
+            admin.close()
+        self.session = Psql(self.url, password_file)
+
+    def pop3d_flags(self):
+        return ["--database", self.url, "--database-password-file", self.password_file, "--node-name", self.node]
+
+    def query(self, sql, args=(), read_only=False):
+        pieces = sql.split("?")
+        if len(pieces) != len(args) + 1:
+            raise HarnessError("%d arguments for %s" % (len(args), sql))
+        text = pieces[0] + "".join(sql_literal(value) + piece for value, piece in zip(args, pieces[1:]))
+        return self.session.rows(text)
+
+    def add_users(self, hashes):
+        now = time.time()
+        values = ", ".join("(%s, %s, %r, %r)" % (sql_literal(name), sql_literal(password_hash), now, now)
+                           for name, password_hash in hashes.items())
+        self.query("INSERT INTO users (name, password_hash, created_at, updated_at) VALUES %s ON CONFLICT (name) "
+                   "DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at" % values)
+
+    def integrity_problem(self):
+        """PostgreSQL's own crash safety covers its files (a killed client cannot touch them); what can be checked
+        from outside is that every B-tree index of pop3d's tables agrees with its table (amcheck, when installed)."""
+        if not self.query("SELECT 1 FROM pg_available_extensions WHERE name = 'amcheck'"):
+            return None
+        self.query("CREATE EXTENSION IF NOT EXISTS amcheck")
+        self.query("SELECT bt_index_check(index => c.oid, heapallindexed => true) FROM pg_index i "
+                   "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                   "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.amname = 'btree' AND n.nspname = 'public'")
+        return None
+
+    def watcher(self):
+        return PostgresWatcher(Psql(self.url, self.password_file))
+
+    def drop(self):
+        self.session.close()
+        admin = Psql(self.server_url, self.password_file)
+        try:
+            admin.rows("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.name)
+        except HarnessError as error:
+            print("note: could not drop %s: %s" % (self.name, error))
+        finally:
+            admin.close()
+
+
+class PostgresWatcher:
+    def __init__(self, session):
+        self.session = session
+
+    def first(self, sql):
+        try:
+            rows = self.session.rows(sql)
+        except HarnessError:
+            return None
+        return rows[0] if rows else None
+
+    def close(self):
+        self.session.close()
 
 
 # --------------------------------------------------------------------------------------------------------------

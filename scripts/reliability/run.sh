@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the reliability checks against the real pop3d binary: fault injection (SIGKILL and restart), the soak
-# (concurrency, memory, descriptors, SIGTERM) and storage faults. Short forms by default (CI), --full for the
-# long ones. Exit status: 0 when every script passed, 1 otherwise.
+# (concurrency, memory, descriptors, SIGTERM) and storage faults, on SQLite; then fault injection again with pop3d
+# on a throwaway PostgreSQL server (scripts/postgres-test-server.sh, started and stopped here). Short forms by
+# default (CI), --full for the long ones. Exit status: 0 when every script passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 mode=short
@@ -16,23 +17,27 @@ fi
 
 if [ "$mode" = full ]; then
     faults=(--kills 200)
+    postgres_faults=(--kills 100)
     soak=(--duration 180 --sessions 400)
 else
     faults=(--kills 20)
+    postgres_faults=(--kills 20)
     soak=(--duration 30 --sessions 200)
 fi
 
 logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+postgres="$logs/postgres"
+trap 'scripts/postgres-test-server.sh stop "$postgres"; rm -rf "$logs"' EXIT
 failed=0
 summary=()
+# run LABEL SCRIPT ARGS…: one script, its output shown and kept for the summary.
 run() {
-    local name=$1
-    shift
+    local name=$1 script=$2
+    shift 2
     echo
     echo "== $name ($mode)"
     local started=$SECONDS
-    python3 "scripts/reliability/$name.py" "$@" 2>&1 | tee "$logs/$name.log"
+    python3 "scripts/reliability/$script.py" "$@" 2>&1 | tee "$logs/$name.log"
     local code=${PIPESTATUS[0]}
     local verdict=passed
     if [ "$code" -ne 0 ]; then
@@ -41,12 +46,24 @@ run() {
     fi
     local last
     last=$(grep -E '^(violations|cases):' "$logs/$name.log" | tail -1)
-    summary+=("$(printf '%-18s %-18s %4ds  %s' "$name" "$verdict" $((SECONDS - started)) "$last")")
+    summary+=("$(printf '%-28s %-18s %4ds  %s' "$name" "$verdict" $((SECONDS - started)) "$last")")
 }
 
-run fault_injection "${faults[@]}"
-run soak "${soak[@]}"
-run storage_faults
+run fault_injection fault_injection "${faults[@]}"
+run soak soak "${soak[@]}"
+run storage_faults storage_faults
+
+echo
+echo "== starting a throwaway PostgreSQL"
+if url=$(scripts/postgres-test-server.sh start "$postgres"); then
+    run "fault_injection-postgresql" fault_injection "${postgres_faults[@]}" --postgres "$url" \
+        --postgres-password-file "$postgres/password"
+    scripts/postgres-test-server.sh stop "$postgres"
+else
+    echo "error: PostgreSQL did not start (Debian package postgresql)"
+    summary+=("$(printf '%-28s %-18s' fault_injection-postgresql "FAILED (no server)")")
+    failed=1
+fi
 
 echo
 echo "== reliability summary ($mode)"
