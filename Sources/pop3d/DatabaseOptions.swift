@@ -35,11 +35,12 @@ struct DatabaseOptions: ParsableArguments {
         name: .customLong("message-index-cache"),
         help: ArgumentHelp(
             "With PostgreSQL: a local SQLite file for the message size index, or 'database' for a table in "
-                + "PostgreSQL.",
-            discussion: "A warm login of a large maildrop reads every row of its index; a local file spares the "
-                + "network round trips (documentation/performance.md compares both).",
+                + "PostgreSQL. Default: pop3d-<database>.message-index.sqlite in the working directory.",
+            discussion: "A login reads the whole index of its maildrop; from a local file that costs the database "
+                + "server nothing and no round trip (documentation/performance.md compares both). Each node keeps "
+                + "its own file, beside the database's admin token file.",
             valueName: "file|database"))
-    var messageIndexCache: String = "database"
+    var messageIndexCache: String?
 
     func validate() throws {
         guard (1...1_000).contains(connections) else {

@@ -52,12 +52,14 @@ struct StorageOpener {
             postgres.passwordCost = passwordCost
             postgres.maximumConnections = options.connections
             postgres.requestTimeout = .milliseconds(Int64(options.timeout * 1_000))
+            let base = "pop3d-\(location.database)"
+            // A node-local file by default: it spares PostgreSQL a large read at every login of a big maildrop.
+            let indexSetting = options.messageIndexCache ?? "\(base).message-index.sqlite"
             var indexCache: MessageIndexCache?
-            if options.messageIndexCache != "database" {
-                indexCache = try MessageIndexCache(path: options.messageIndexCache, owner: owner?.fileOwner)
+            if indexSetting != "database" {
+                indexCache = try MessageIndexCache(path: indexSetting, owner: owner?.fileOwner)
                 postgres.messageIndex = indexCache?.store
             }
-            let base = "pop3d-\(location.database)"
             firstToken = newAdminToken(basePath: base)
             let storage: PostgresStorage
             do {
@@ -71,7 +73,7 @@ struct StorageOpener {
                 "database opened",
                 metadata: [
                     "database": "\(location)", "node": "\(storage.node)",
-                    "message_index": "\(indexCache == nil ? "database" : options.messageIndexCache)",
+                    "message_index": "\(indexSetting)",
                 ])
             opened = OpenedStorage(storage: storage, tokenFileBase: base, servingLock: nil, indexCache: indexCache)
         }
