@@ -97,9 +97,11 @@ class Pop3d:
         self.starts += 1
         self.log_path = os.path.join(self.workdir, "logs", "pop3d-%04d.log" % self.starts)
         with open(self.log_path, "wb") as log:
+            # In workdir: files pop3d places in its working directory (on PostgreSQL, the message index and the
+            # admin token file) stay in the run's own folder.
             self.process = subprocess.Popen(
                 self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True)
+                start_new_session=True, cwd=self.workdir)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log()
