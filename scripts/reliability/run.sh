@@ -26,6 +26,7 @@ else
 fi
 
 logs=$(mktemp -d)
+chmod 755 "$logs"  # as root the PostgreSQL server runs as another account and must reach its folder inside
 postgres="$logs/postgres"
 trap 'scripts/postgres-test-server.sh stop "$postgres"; rm -rf "$logs"' EXIT
 failed=0
