@@ -19,10 +19,7 @@ final class PostgresUserStore: UserStore {
     }
 
     func importUser(name: String, passwordHash: String) async throws {
-        try CredentialRules.validateUserName(name)
-        guard PasswordHasher.canVerify(passwordHash) else {
-            throw StorageError.invalidValue("the password hash is not an scrypt or supported crypt hash")
-        }
+        try CredentialRules.validateImport(name: name, passwordHash: passwordHash)
         try await insert(name: name, hash: passwordHash)
     }
 

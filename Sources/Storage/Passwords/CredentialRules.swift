@@ -14,6 +14,15 @@ public enum CredentialRules {
         }
     }
 
+    /// A user imported with an existing hash: a valid name, and a hash `PasswordHasher` can verify (scrypt, or a
+    /// supported crypt hash).
+    public static func validateImport(name: String, passwordHash: String) throws {
+        try validateUserName(name)
+        guard PasswordHasher.canVerify(passwordHash) else {
+            throw StorageError.invalidValue("the password hash is not an scrypt or supported crypt hash")
+        }
+    }
+
     /// The salt and hash to store for a monitor token, after checking the admin name and the token's shape.
     public static func tokenHash(admin: String, token: String) throws -> (salt: [UInt8], hash: [UInt8]) {
         guard !admin.isEmpty, admin.utf8.count <= 64, !admin.contains("\0") else {
