@@ -138,7 +138,16 @@ struct SessionDriver {
             if case .authentication? = before.pending, before.state == .authorization {
                 accepted = true
                 model.pending = nil
-                invariant(actions.count == 1 && SessionModel.isError(actions.first), "failed login answered \(actions)")
+                if failure == .badCredentials { model.failedLogins += 1 }
+                if failure == .badCredentials, model.failedLogins >= model.maxFailedLogins {
+                    // The last allowed failure is answered, then the connection closes.
+                    invariant(
+                        actions.count == 2 && SessionModel.isError(actions[0])
+                            && actions[1] == .close(.tooManyLoginFailures), "the last failed login answered \(actions)")
+                } else {
+                    invariant(
+                        actions.count == 1 && SessionModel.isError(actions.first), "failed login answered \(actions)")
+                }
             }
         case .messageSent(let number):
             actions = session.messageSent(number: number ?? pendingNumber ?? 1)

@@ -19,10 +19,14 @@ struct SessionModel {
     var deleted: Set<Int> = []
     var pending: Pending?
     var counters = SessionCounters()
+    /// Logins refused for bad credentials so far; the connection closes at `maxFailedLogins`.
+    var failedLogins = 0
+    let maxFailedLogins: Int
 
     init(configuration: POP3SessionConfiguration) {
         tlsAvailable = configuration.tlsAvailable
         tlsActive = configuration.tlsActive
+        maxFailedLogins = configuration.maxFailedLogins
     }
 
     var isClosed: Bool { state == .closed }
