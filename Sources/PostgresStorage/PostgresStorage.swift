@@ -73,8 +73,8 @@ public final class PostgresStorage: StorageBackend {
             try await lockNode(options.node, on: direct, location: location, logger: logger)
         } catch {
             try? await direct.close()
-            if let storage = error as? StorageError, case .server = storage { throw storage }
-            if let storage = error as? StorageError { throw storage }
+            // A StorageError thrown inside the migration's transaction (databaseTooNew, migrationFailed) arrives
+            // wrapped in postgres-nio's transaction error; storageError passes it through unchanged.
             throw PostgresFailure.storageError(
                 (error as? PostgresTransactionError)?.closureError ?? error, step: .migrate, location: location)
         }
