@@ -6,6 +6,7 @@ Standard library only. Every script imports this module from its own folder.
 
 import base64
 import hashlib
+import math
 import shutil
 import os
 import re
@@ -478,7 +479,7 @@ class Message:
         self.wire_size = sum(len(line) + 2 for line in lines)
         self.wire_digest = wire_digest(lines)
         self.state = PRESENT
-        self.delivered = delivered  # monotonic time the file became visible
+        self.delivered = delivered  # monotonic time the file became visible (infinity until then)
         self.quit_by = None  # the session whose unanswered QUIT may have deleted it
 
 
@@ -526,11 +527,16 @@ class MailModel:
         with open(temporary, "wb") as handle:
             handle.write(content)
         final = os.path.join(self.maildir, user, into, base + (":2,S" if into == "cur" else ""))
-        os.rename(temporary, final)
-        message = Message(user, base, content, time.monotonic())
+        # Known before it becomes visible (a session may list it the moment the rename lands), but not yet
+        # required in listings: `delivered` is set only once the rename has happened.
+        message = Message(user, base, content, math.inf)
         with self.lock:
             self.messages[(user, base)] = message
             self.by_user[user][base] = message
+        os.rename(temporary, final)
+        visible = time.monotonic()
+        with self.lock:
+            message.delivered = visible
         return message
 
     def live_count(self, user):
