@@ -82,9 +82,11 @@ let package = Package(
             name: "PostgresStorage",
             dependencies: [
                 "Storage",
+                "Maildir",
                 "PostgresMigrations",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -64,7 +64,7 @@ public struct MaildirStore: Sendable {
         } catch MaildirError.io(_, errno: ENOENT) {
             // Opening cur/ and new/ is the check: the folders are created only when one is missing (the
             // scan fails before it moves anything).
-            for path in [directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
+            for path in [root, directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
                 try FileSystem.ensureDirectory(path)
             }
             scan = MaildropScan(directory: directory, user: user, indexed: indexed, uidlSource: uidlSource)

@@ -14,21 +14,37 @@ public struct MaildropService: Sendable {
         self.journal = journal
     }
 
-    /// Locks the maildrop of `user` (creating its folder on a first login) and scans it. Throws
-    /// `MaildropLockError.inUse` at once when another session holds it; releases the lock when the scan fails.
+    /// Locks the maildrop of `user` (creating its folder on a first login), finishes what the deletion journal holds
+    /// of the user's earlier sessions when the lock says so, and scans it. Throws `MaildropLockError.inUse` at once
+    /// when another session holds it; releases the lock when anything after it fails.
     public func open(user: MailboxName) async throws -> OpenedMaildrop {
         let indexed = await store.indexedMessages(user: user)
-        let (store, lock) = (self.store, self.lock)
-        let (scanned, lease) = try await store.files.run {
-            let lease = try lock.acquire(user: user, directory: store.directory(for: user))
-            do {
-                return (try store.scan(user: user, indexed: indexed.rows), lease)
-            } catch {
-                lease.release()
-                throw error
-            }
+        let store = self.store
+        let lease = try await lock.acquire(user: user, directory: store.directory(for: user), files: store.files)
+        do {
+            let recovered = lease.recoveryDue ? try await recoverJournal(of: user) : nil
+            let scanned = try await store.files.run { try store.scan(user: user, indexed: indexed.rows) }
+            return OpenedMaildrop(
+                maildrop: await store.learn(scanned, indexError: indexed.error), lease: lease, recovered: recovered)
+        } catch {
+            await lease.release(files: store.files)
+            throw error
         }
-        return OpenedMaildrop(maildrop: await store.learn(scanned, indexError: indexed.error), lease: lease)
+    }
+
+    /// Recovery of one maildrop, under its lock (so no session of the user is alive anywhere): the removals a QUIT
+    /// had begun are finished, and DELE marks of sessions that ended without QUIT are dropped.
+    private func recoverJournal(of user: MailboxName) async throws -> JournalRecoveryReport {
+        let (discarded, committing) = try await journal.recover(user: user)
+        let store = self.store
+        let removed = try await store.files.run {
+            committing.filter { entry in
+                (try? store.removeMessage(user: user, baseName: entry.baseName, fileName: entry.fileName)) != nil
+            }.map(\.id)
+        }
+        try await journal.markDone(ids: removed)
+        return JournalRecoveryReport(
+            discardedPending: discarded, finished: removed.count, failed: committing.count - removed.count)
     }
 
     /// `maildrop`'s `cur/`, to open several messages with one lookup of the folder.
@@ -51,11 +67,20 @@ public struct MaildropService: Sendable {
         try await journal.clearPending(session: session)
     }
 
-    /// QUIT's UPDATE: marks the session's rows committing (the point of no return), unlinks each file and marks
-    /// each done. A file that cannot be removed stays, and its row is dropped so no later start removes it.
-    /// Throws only when nothing was removed (the rows are still pending).
-    public func commitDeletions(in maildrop: Maildrop, session: String) async throws -> DeletionOutcome {
+    /// QUIT's UPDATE: marks the session's rows committing (the point of no return), checks the lock is still held,
+    /// unlinks each file and marks each done. A file that cannot be removed stays, and its row is dropped so no
+    /// later start removes it. Throws only when nothing was removed: the rows are still pending, or (the lock was
+    /// lost) dropped so the messages stay; should that drop fail, the next holder of the lock finishes them.
+    public func commitDeletions(in maildrop: Maildrop, lease: any MaildropLease, session: String) async throws
+        -> DeletionOutcome
+    {
         let entries = try await journal.markCommitting(session: session)
+        do {
+            try await lease.confirmHeld()
+        } catch {
+            try? await journal.discard(ids: entries.map(\.id))
+            throw error
+        }
         let store = self.store
         let (removed, failures) = try await store.files.run {
             var removed: [Int64] = []
@@ -83,6 +108,8 @@ public struct MaildropService: Sendable {
 public struct OpenedMaildrop: Sendable {
     public let maildrop: Maildrop
     public let lease: any MaildropLease
+    /// What recovery of the maildrop's journal did before the scan, when the lock asked for it.
+    public let recovered: JournalRecoveryReport?
 }
 
 /// What QUIT's UPDATE did.

@@ -1,5 +1,7 @@
 import Foundation
+import Glibc
 public import Logging
+import Maildir
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -16,10 +18,12 @@ public final class PostgresStorage: StorageBackend {
     public let migrationReport: MigrationReport
     public let location: PostgresLocation
     public let node: String
+    /// One session per maildrop across every node, on the lock connection.
+    public let maildropLocks: ClusterMaildropLocks
     let client: PostgresClient
     private let runner: Task<Void, Never>
-    /// The connection that holds this node's name lock for as long as the storage is open.
-    private let nodeLock: PostgresConnection
+    /// The connection that holds this node's name lock and its sessions' maildrop locks while the storage is open.
+    private let lockConnection: PostgresLockConnection
     private let ownHashing: NIOThreadPool?
 
     /// What a PostgreSQL storage needs besides the location.
@@ -45,7 +49,8 @@ public final class PostgresStorage: StorageBackend {
 
     private init(
         stores: Stores, migrationReport: MigrationReport, location: PostgresLocation, node: String,
-        client: PostgresClient, runner: Task<Void, Never>, nodeLock: PostgresConnection, ownHashing: NIOThreadPool?
+        client: PostgresClient, runner: Task<Void, Never>, lockConnection: PostgresLockConnection,
+        ownHashing: NIOThreadPool?, logger: Logger
     ) {
         self.stores = stores
         self.migrationReport = migrationReport
@@ -53,7 +58,8 @@ public final class PostgresStorage: StorageBackend {
         self.node = node
         self.client = client
         self.runner = runner
-        self.nodeLock = nodeLock
+        self.lockConnection = lockConnection
+        self.maildropLocks = ClusterMaildropLocks(connection: lockConnection, logger: logger)
         self.ownHashing = ownHashing
     }
 
@@ -114,19 +120,36 @@ public final class PostgresStorage: StorageBackend {
             messageIndex: options.messageIndex ?? PostgresMessageIndex(pool: pool),
             historyRetention: PostgresHistoryRetention(pool: pool),
             maintenance: PostgresMaintenance(pool: pool))
+        let lockConnection = PostgresLockConnection(
+            first: direct,
+            connect: {
+                let connection = try await connect(location, options: options, tls: tls, id: 2, logger: logger)
+                do {
+                    try await lockNode(options.node, on: connection, location: location, logger: logger)
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                return connection
+            }, timeout: options.requestTimeout, server: location.server, logger: logger)
         return PostgresStorage(
             stores: stores, migrationReport: migrationReport, location: location, node: options.node,
-            client: client, runner: runner, nodeLock: direct, ownHashing: ownHashing)
+            client: client, runner: runner, lockConnection: lockConnection, ownHashing: ownHashing, logger: logger)
     }
 
     public func shutdown() async {
         runner.cancel()
         await runner.value
-        try? await nodeLock.close()
+        await lockConnection.close()
         try? await ownHashing?.shutdownGracefully()
     }
 
-    /// One connection outside the pool, for start-up (and the node lock it then keeps).
+    /// Seconds of silence before TCP probes the lock connection, the seconds between probes, and how many
+    /// unanswered probes end it: a vanished database host (or node, on PostgreSQL's side) is noticed in 25 s.
+    static let keepalive = (idle: 10, interval: 5, count: 3)
+
+    /// One connection outside the pool, for start-up and then for locks: the node's name lock and the maildrop locks.
+    /// TCP keepalives on both ends, so a peer that vanished without closing is noticed.
     private static func connect(
         _ location: PostgresLocation, options: Options,
         tls: (
@@ -134,20 +157,55 @@ public final class PostgresStorage: StorageBackend {
             connection: PostgresConnection.Configuration.TLS
         ), id: Int, logger: Logger
     ) async throws -> PostgresConnection {
-        var configuration = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.user, password: options.password,
-            database: location.database, tls: tls.connection)
-        if location.isSocket {
-            configuration = PostgresConnection.Configuration(
-                unixSocketPath: socketPath(location), username: location.user, password: options.password,
-                database: location.database)
-        }
-        configuration.options.connectTimeout = TimeAmount(options.connectTimeout)
         do {
+            var configuration: PostgresConnection.Configuration
+            var eventLoop: (any EventLoop)?
+            if location.isSocket {
+                configuration = PostgresConnection.Configuration(
+                    unixSocketPath: socketPath(location), username: location.user, password: options.password,
+                    database: location.database)
+                configuration.options.connectTimeout = TimeAmount(options.connectTimeout)
+            } else {
+                let channel = try await keepaliveChannel(to: location, timeout: options.connectTimeout)
+                eventLoop = channel.eventLoop
+                configuration = PostgresConnection.Configuration(
+                    establishedChannel: channel, tls: tls.connection, username: location.user,
+                    password: options.password, database: location.database)
+                // SNI and certificate checks need the name; an address is never sent in SNI.
+                if (try? SocketAddress(ipAddress: location.host, port: 0)) == nil {
+                    configuration.options.tlsServerName = location.host
+                }
+            }
+            configuration.options.additionalStartupParameters = [
+                ("application_name", "pop3d \(options.node) locks"),
+                ("tcp_keepalives_idle", "\(keepalive.idle)"), ("tcp_keepalives_interval", "\(keepalive.interval)"),
+                ("tcp_keepalives_count", "\(keepalive.count)"),
+            ]
+            // A channel of our own is driven by the loop it was made on.
+            if let eventLoop {
+                return try await PostgresConnection.connect(
+                    on: eventLoop, configuration: configuration, id: id, logger: logger
+                ).get()
+            }
             return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
         } catch {
             throw PostgresFailure.storageError(error, step: .connect, location: location)
         }
+    }
+
+    private static func keepaliveChannel(to location: PostgresLocation, timeout: Duration) async throws
+        -> any Channel
+    {
+        func tcp(_ name: Int32) -> ChannelOptions.Types.SocketOption {
+            ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: name))
+        }
+        return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(TimeAmount(timeout))
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(tcp(TCP_KEEPIDLE), value: SocketOptionValue(keepalive.idle))
+            .channelOption(tcp(TCP_KEEPINTVL), value: SocketOptionValue(keepalive.interval))
+            .channelOption(tcp(TCP_KEEPCNT), value: SocketOptionValue(keepalive.count))
+            .connect(host: location.host, port: location.port).get()
     }
 
     /// Holds `node` for as long as the connection lives; refuses when another pop3d holds it.

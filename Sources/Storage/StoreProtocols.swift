@@ -72,6 +72,9 @@ public protocol DeletionJournal: Sendable {
     /// Start-up recovery: discards pending rows (their sessions are dead) and returns committing rows,
     /// which the caller must finish (remove the files) and then mark done.
     func recover() async throws -> (discardedPending: Int, committing: [JournalEntry])
+    /// Recovery of one maildrop, by whoever just took its lock: discards the user's pending rows and returns the
+    /// user's committing rows, whatever session or node wrote them.
+    func recover(user: MailboxName) async throws -> (discardedPending: Int, committing: [JournalEntry])
     /// Rows in each state, for tests and operators.
     func countsByState() async throws -> [JournalState: Int]
 }
@@ -138,6 +141,12 @@ public struct JournalRecoveryReport: Sendable, Equatable {
     public var finished: Int
     /// Committing rows whose removal failed; they stay committing and are retried at the next start.
     public var failed: Int
+
+    public init(discardedPending: Int, finished: Int, failed: Int) {
+        self.discardedPending = discardedPending
+        self.finished = finished
+        self.failed = failed
+    }
 }
 
 extension DeletionJournal {

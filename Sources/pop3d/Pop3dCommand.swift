@@ -4,6 +4,7 @@ import Logging
 import Maildir
 import MonitorProtocol
 import NIOCore
+import PostgresStorage
 import Server
 import ServiceLifecycle
 import Storage
@@ -192,7 +193,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         var failure: (any Error)?
         do {
             try await serve(
-                storage: storage, hashing: hashing, configuration: configuration, tls: tls, drop: drop, logger: logger)
+                storage: storage, clusterLocks: opened.clusterLocks, hashing: hashing, configuration: configuration,
+                tls: tls, drop: drop, logger: logger)
         } catch {
             failure = error
         }
@@ -212,7 +214,8 @@ struct Pop3dCommand: AsyncParsableCommand {
     /// sessions before the history pruner stops (between two batches) and the recorder and sampler write their last
     /// rows, and the thread pools stop after everything that uses them.
     private func serve(
-        storage: any StorageBackend, hashing: HashingQueue, configuration base: ServerConfiguration,
+        storage: any StorageBackend, clusterLocks: ClusterMaildropLocks?, hashing: HashingQueue,
+        configuration base: ServerConfiguration,
         tls: TLSCredentials?,
         drop: PrivilegeDrop?, logger: Logger
     ) async throws {
@@ -226,9 +229,13 @@ struct Pop3dCommand: AsyncParsableCommand {
             path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool)
         try await Startup.warnAboutDefaultCredentials(storage, logger: logger)
         Startup.raiseOpenFileLimit(logger: logger)
-        // The journal is recovered after root is dropped and before any login or monitor request is served.
+        // The journal is recovered after root is dropped and before any login or monitor request is served. On
+        // PostgreSQL each maildrop's rows are recovered when its lock is taken instead: at this node's start, other
+        // nodes may be serving any user.
         let privileges = PrivilegeSwitch(drop: drop, logger: logger) { [journal = stores.journal] in
-            try await Startup.recoverJournal(journal, maildir: maildirRoot.store, logger: logger)
+            if clusterLocks == nil {
+                try await Startup.recoverJournal(journal, maildir: maildirRoot.store, logger: logger)
+            }
         }
 
         let metrics = ServerMetrics()
@@ -241,12 +248,14 @@ struct Pop3dCommand: AsyncParsableCommand {
             sessionLog: stores.sessions, authEvents: stores.authEvents, interval: configuration.sampleInterval,
             logger: logger)
         let liveSessions = LiveSessions()
+        clusterLocks?.whenLost { liveSessions.endMaildropSessions() }
         let login = LoginService(
             users: users,
             throttle: LoginThrottle(
                 base: configuration.authFailureDelay, maximum: configuration.authFailureDelayMaximum,
                 grouping: configuration.clientGrouping),
-            maildirRoot: maildirRoot, locks: MaildropLocks(), journal: stores.journal, metrics: metrics,
+            maildirRoot: maildirRoot, locks: clusterLocks ?? MaildropLocks(), journal: stores.journal,
+            metrics: metrics,
             recorder: recorder)
         let connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: tls,

@@ -1,4 +1,5 @@
 import Logging
+import Maildir
 import MonitorProtocol
 import PostgresStorage
 import Server
@@ -13,6 +14,9 @@ struct OpenedStorage {
     let servingLock: ServingLock?
     /// PostgreSQL with a node-local index: the cache file.
     let indexCache: MessageIndexCache?
+    /// PostgreSQL: one session per maildrop across every node (the journal is recovered per maildrop when its lock
+    /// is taken). nil on SQLite: a file lock, and the journal is recovered at start-up.
+    let clusterLocks: ClusterMaildropLocks?
 
     /// Closes the backend, then the files held beside it; after every service has stopped.
     func close() async {
@@ -45,7 +49,7 @@ struct StorageOpener {
                 path: path, passwordCost: passwordCost, hashing: hashing, firstRun: firstRun(firstToken),
                 owner: owner?.fileOwner)
             opened = OpenedStorage(
-                storage: storage, tokenFileBase: path, servingLock: servingLock, indexCache: nil)
+                storage: storage, tokenFileBase: path, servingLock: servingLock, indexCache: nil, clusterLocks: nil)
         case .postgresql(let location):
             var postgres = PostgresStorage.Options(
                 password: try options.password(followingLinks: owner == nil), node: options.node)
@@ -75,7 +79,9 @@ struct StorageOpener {
                     "database": "\(location)", "node": "\(storage.node)",
                     "message_index": "\(indexSetting)",
                 ])
-            opened = OpenedStorage(storage: storage, tokenFileBase: base, servingLock: nil, indexCache: indexCache)
+            opened = OpenedStorage(
+                storage: storage, tokenFileBase: base, servingLock: nil, indexCache: indexCache,
+                clusterLocks: storage.maildropLocks)
         }
         if opened.storage.migrationReport.wasNew, !quickStartCredentials {
             firstToken.hand(to: owner?.fileOwner, logger: logger)

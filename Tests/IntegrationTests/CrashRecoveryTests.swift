@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 
-/// The deletion journal survives a killed server: QUIT's committed deletions are finished at the next start,
-/// DELEs of sessions that never said QUIT are dropped, and a killed server leaves no stale lock.
+/// The deletion journal survives a killed server: QUIT's committed deletions are finished, and DELEs of sessions that
+/// never said QUIT are dropped, before the maildrop is served again (on SQLite at the next start; on PostgreSQL, where
+/// other nodes may be serving any user, when the maildrop's lock is next taken); a killed server leaves no stale lock.
 @Suite("Crash recovery")
 struct CrashRecoveryTests {
-    @Test func startupFinishesCommittingRowsAndDiscardsPendingOnes() async throws {
+    @Test func interruptedDeletionsAreFinishedBeforeTheMaildropIsServed() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice
         try await workspace.createUsers([user.name: user.password])
@@ -25,11 +26,14 @@ struct CrashRecoveryTests {
         ])
 
         let server = try await ServerProcess.start(workspace)
-        #expect(maildir.baseNames(user.name) == ["1002.pending", "1003.untouched"])
-        let rows = try await workspace.query("SELECT base_name, state FROM deletion_journal ORDER BY base_name")
-        #expect(rows == ["1000.quit|done", "1001.renamed|done", "1004.gone|done"])
-
+        let journal = "SELECT base_name, state FROM deletion_journal ORDER BY base_name"
+        if TestBackend.current == .postgresql {
+            #expect(maildir.baseNames(user.name).count == 4, "start-up touched a maildrop it did not lock")
+            #expect(try await workspace.query(journal).count == 4)
+        }
         let session = try await DeletionTests.login(user, port: server.port)
+        #expect(maildir.baseNames(user.name) == ["1002.pending", "1003.untouched"])
+        #expect(try await workspace.query(journal) == ["1000.quit|done", "1001.renamed|done", "1004.gone|done"])
         let sizes = [SampleMessages.dotLines, SampleMessages.eightBit].map { WireText.wireForm($0).count }
         #expect(try await session.command("STAT") == "+OK 2 \(sizes.reduce(0, +))")
         #expect(try await session.command("QUIT").hasPrefix("+OK"))
@@ -51,9 +55,12 @@ struct CrashRecoveryTests {
         session.close()
         let restarted = try await server.restart()
         #expect(workspace.maildir.messageFiles(user.name).count == 2)
-        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
-        // The killed server's flock died with it: the maildrop opens at once.
+        if TestBackend.current == .sqlite {
+            #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
+        }
+        // The killed server's lock died with it: the maildrop opens at once.
         let again = try await DeletionTests.login(user, port: restarted.port)
+        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
         #expect(try await again.command("STAT").hasPrefix("+OK 2 "))
         #expect(try await again.command("DELE 2").hasPrefix("+OK"))
         #expect(try await again.command("QUIT").hasPrefix("+OK"))

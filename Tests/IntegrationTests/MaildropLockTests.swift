@@ -53,16 +53,22 @@ struct MaildropLockTests {
         let user = TestUsers.bob
         try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
-        // One pop3d per database: the other server has a database of its own, on the same maildir.
-        let otherDatabase = try await workspace.separateDatabase("other.sqlite")
         let one = try await ServerProcess.start(workspace)
-        let other = try await ServerProcess.start(workspace, options: otherDatabase)
+        let other: ServerProcess
+        if TestBackend.current == .postgresql {
+            // Two nodes of one cluster: one database, one maildir, the lock held in PostgreSQL.
+            other = try await ServerProcess.start(workspace, nodeName: "second-node")
+        } else {
+            // One pop3d per SQLite database: the other server has a database of its own, on the same maildir.
+            other = try await ServerProcess.start(
+                workspace, options: try await workspace.separateDatabase("other.sqlite"))
+        }
 
         let holder = try await DeletionTests.login(user, port: one.port)
         let second = try await RawConnection.open(port: other.port)
         #expect(try await second.command("USER \(user.name)").hasPrefix("+OK"))
         let refusal = try await second.command("PASS \(user.password)")
-        #expect(refusal.hasPrefix("-ERR [IN-USE]"), "the lock file did not exclude another process: \(refusal)")
+        #expect(refusal.hasPrefix("-ERR [IN-USE]"), "the lock did not exclude another process: \(refusal)")
         #expect(try await holder.command("QUIT").hasPrefix("+OK"))
         #expect(try await second.command("USER \(user.name)").hasPrefix("+OK"))
         #expect(try await second.command("PASS \(user.password)").hasPrefix("+OK"))

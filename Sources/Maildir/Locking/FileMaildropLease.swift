@@ -28,6 +28,17 @@ public final class FileMaildropLease: MaildropLease {
 
     deinit { release() }
 
+    /// Start-up recovery finishes the journal before anything is served.
+    public var recoveryDue: Bool { false }
+
+    /// The kernel holds the lock for as long as this process lives.
+    public func confirmHeld() async throws {}
+
+    public func release(files: any BlockingExecutor) async {
+        // Unlocking closes a file: on the pool, or here when the pool has stopped.
+        if (try? await files.run({ self.release() })) == nil { release() }
+    }
+
     /// Drops the kernel lock first, then the table entry, so a waiting acquire never sees a half-released lock.
     public func release() {
         let wasHeld = hold.withLock { hold in

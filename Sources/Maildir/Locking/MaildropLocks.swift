@@ -22,9 +22,16 @@ public final class MaildropLocks: MaildropLock {
 
     public init() {}
 
+    public func acquire(user: MailboxName, directory: String, files: any BlockingExecutor) async throws
+        -> any MaildropLease
+    {
+        try await files.run { try self.acquire(user: user, directory: directory) }
+    }
+
     /// Locks the maildrop in `directory` (created with mode 0700 when missing, so the lock can precede
-    /// the first scan). Throws `MaildropLockError.inUse` at once when another session holds it.
-    public func acquire(user: MailboxName, directory: String) throws -> any MaildropLease {
+    /// the first scan). Throws `MaildropLockError.inUse` at once when another session holds it. Blocks on the file
+    /// system: call it on a thread pool.
+    public func acquire(user: MailboxName, directory: String) throws -> FileMaildropLease {
         guard held.withLock({ $0.insert(directory).inserted }) else { throw MaildropLockError.inUse }
         do {
             let root = Self.root(of: directory)

@@ -24,6 +24,7 @@ enum POP3ErrorText {
     static let updateFailed = "Some deleted messages could not be removed; they stay in the maildrop."
     static let idleTimeout = "Autologout: idle timeout."
     static let shuttingDown = "Server shutting down."
+    static let lockLost = "The maildrop lock was lost; nothing was deleted. Log in again."
 
     static func syntax(_ keyword: POP3Keyword) -> String { "Syntax: \(keyword.usage)" }
     static func alreadyDeleted(_ number: Int) -> String { "Message \(number) already deleted." }

@@ -92,6 +92,14 @@ public struct POP3Session: Sendable {
         return close(.shutdown, after: .err(.sysTemp, POP3ErrorText.shuttingDown))
     }
 
+    /// The maildrop lock was lost (cluster mode: the node's lock connection broke): a logged-in session answers
+    /// and closes without committing, like a shutdown. A QUIT being applied finds out itself before it unlinks.
+    public mutating func lockLost() -> [POP3SessionAction] {
+        guard state == .transaction else { return [] }
+        if isStreamingMessage { return closeSilently(.lockLost) }
+        return close(.lockLost, after: .err(.sysTemp, POP3ErrorText.lockLost))
+    }
+
     /// True while a RETR or TOP answer is on its way to the client.
     var isStreamingMessage: Bool {
         if case .message = pending { return true }

@@ -6,5 +6,7 @@ public enum SessionEnd: Equatable, Sendable {
     /// The connection's failed logins reached `POP3SessionConfiguration.maxFailedLogins`.
     case tooManyLoginFailures
     case shutdown
+    /// The cluster-wide maildrop lock was lost; nothing was committed.
+    case lockLost
     case protocolViolation
 }

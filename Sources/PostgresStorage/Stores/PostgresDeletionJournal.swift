@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 import Storage
 
-/// The deletion journal in PostgreSQL. Each row carries the node that wrote it, and a node's start-up recovery
-/// touches its own rows only: another node's pending rows may belong to sessions that are still alive.
+/// The deletion journal in PostgreSQL. Each row carries the node that wrote it. Recovery is per maildrop, by the
+/// session that takes its cluster-wide lock (`recover(user:)`): another user's pending rows may belong to sessions
+/// that are alive on other nodes.
 final class PostgresDeletionJournal: DeletionJournal {
     private let pool: PostgresPool
     private let node: String
@@ -77,6 +78,21 @@ final class PostgresDeletionJournal: DeletionJournal {
                     """
                     SELECT id, session, user_name, base_name, file_name, state FROM deletion_journal
                     WHERE node = \(node) AND state = 'committing' ORDER BY id
+                    """))
+            return (discarded, committing)
+        }
+    }
+
+    func recover(user: MailboxName) async throws -> (discardedPending: Int, committing: [JournalEntry]) {
+        try await pool.transaction { transaction in
+            let discarded = try await transaction.rows(
+                "DELETE FROM deletion_journal WHERE user_name = \(user.value) AND state = 'pending' RETURNING id"
+            ).count
+            let committing = try await Self.entries(
+                transaction.rows(
+                    """
+                    SELECT id, session, user_name, base_name, file_name, state FROM deletion_journal
+                    WHERE user_name = \(user.value) AND state = 'committing' ORDER BY id
                     """))
             return (discarded, committing)
         }

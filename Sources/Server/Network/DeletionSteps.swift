@@ -8,6 +8,7 @@ import NIOPosix
 struct DeletionSteps {
     let service: MaildropService
     let maildrop: Maildrop
+    let lease: any MaildropLease
     let sessionID: String
     let metrics: ServerMetrics
     let eventLoop: any EventLoop
@@ -30,8 +31,8 @@ struct DeletionSteps {
 
     /// QUIT: the journal is applied; true when every marked message is gone.
     func commit(then answer: @escaping (Bool) -> Void) {
-        let step: @Sendable () async throws -> DeletionOutcome = { [service, maildrop, sessionID] in
-            try await service.commitDeletions(in: maildrop, session: sessionID)
+        let step: @Sendable () async throws -> DeletionOutcome = { [service, maildrop, lease, sessionID] in
+            try await service.commitDeletions(in: maildrop, lease: lease, session: sessionID)
         }
         run(step) { outcome in
             guard let outcome else { return answer(false) }

@@ -64,6 +64,16 @@ struct LoginAttempt {
                         "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
                         "size": "\(opened.maildrop.totalWireSize)", "auth": "\(cached ? "cache" : "kdf")",
                     ])
+                if let recovered = opened.recovered,
+                    recovered.discardedPending + recovered.finished + recovered.failed > 0
+                {
+                    logger.notice(
+                        "deletion journal recovered",
+                        metadata: [
+                            "user": "\(user)", "kept_pending": "\(recovered.discardedPending)",
+                            "finished": "\(recovered.finished)", "failed": "\(recovered.failed)",
+                        ])
+                }
                 let skipped = opened.maildrop.statistics.skippedEntries
                 if skipped > 0 {
                     logger.warning(

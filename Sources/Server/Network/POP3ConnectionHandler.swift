@@ -77,8 +77,15 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ServerShutdownEvent else { return context.fireUserInboundEventTriggered(event) }
-        perform(session.shutdown())
+        switch event {
+        case is ServerShutdownEvent: perform(session.shutdown())
+        case is MaildropLockLostEvent:
+            // Only a session holding a maildrop is affected; its deletions are not committed.
+            guard opened != nil else { return }
+            logger.warning("session ended: the cluster lock connection was lost")
+            perform(session.lockLost())
+        default: context.fireUserInboundEventTriggered(event)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -106,9 +113,10 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         context.fireChannelInactive()
     }
 
-    /// Unlocking closes a file: never on the event loop. (A lease also unlocks when freed, should the pool be gone.)
+    /// Unlocking closes a file or asks the database: never on the event loop. (A lease also unlocks when freed.)
     private func releaseOffLoop(_ lease: any MaildropLease) {
-        factory.files.submit { _ in lease.release() }
+        let files = factory.files
+        Task { await lease.release(files: files) }
     }
 
     // MARK: Actions
@@ -119,7 +127,8 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         // QUIT), so a client that logs in again as soon as it reads that answer is never told [IN-USE].
         if actions.contains(where: \.closesSession), !leaseReleased, let lease = opened?.maildrop.lease {
             leaseReleased = true
-            factory.files.runIfActive(eventLoop: context.eventLoop) { lease.release() }
+            let files = factory.files
+            context.eventLoop.runTask { await lease.release(files: files) }
                 .assumeIsolated().whenComplete { [self] _ in perform(actions) }
             return
         }
@@ -176,7 +185,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                     accounting.loggedIn(user: user)
                     logger[metadataKey: "user"] = "\(user)"
                     deletions = DeletionSteps(
-                        service: service, maildrop: maildrop.maildrop, sessionID: sessionID,
+                        service: service, maildrop: maildrop.maildrop, lease: maildrop.lease, sessionID: sessionID,
                         metrics: factory.book.metrics,
                         eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }

@@ -101,11 +101,25 @@ public final class LiveSessions: Sendable {
 
     /// Asks every session to answer `-ERR [SYS/TEMP] server shutting down` and close.
     func shutdownAll() {
+        broadcast(ServerShutdownEvent())
+    }
+
+    /// Ends every session that holds a maildrop with `-ERR [SYS/TEMP]`, without committing its deletions: their
+    /// locks are gone, and another node may be serving those maildrops by now.
+    public func endMaildropSessions() {
+        broadcast(MaildropLockLostEvent())
+    }
+
+    private func broadcast(_ event: some Sendable) {
         for entry in entries.withLock({ Array($0.values) }) {
-            entry.channel.pipeline.fireUserInboundEventTriggered(ServerShutdownEvent())
+            entry.channel.pipeline.fireUserInboundEventTriggered(event)
         }
     }
 }
 
 /// Sent through a session's pipeline when the server stops.
 struct ServerShutdownEvent: Sendable {}
+
+/// Sent through every session's pipeline when the cluster-wide maildrop locks are lost (the node's lock connection
+/// to PostgreSQL broke): a session holding a maildrop ends at once with `-ERR [SYS/TEMP]` and commits nothing.
+struct MaildropLockLostEvent: Sendable {}

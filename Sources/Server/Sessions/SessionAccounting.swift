@@ -83,7 +83,7 @@ extension SessionEndReason {
         case .quit: self = .quit
         case .timeout: self = .timeout
         case .shutdown: self = .shutdown
-        case .tooManyBadCommands, .tooManyLoginFailures, .protocolViolation: self = .error
+        case .tooManyBadCommands, .tooManyLoginFailures, .protocolViolation, .lockLost: self = .error
         }
     }
 }

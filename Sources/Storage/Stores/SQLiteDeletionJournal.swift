@@ -63,6 +63,14 @@ final class SQLiteDeletionJournal: DeletionJournal {
         }
     }
 
+    func recover(user: MailboxName) async throws -> (discardedPending: Int, committing: [JournalEntry]) {
+        try await database.write { connection in
+            try connection.run("DELETE FROM deletion_journal WHERE user = ? AND state = 'pending'", user.value)
+            let discarded = connection.changes
+            return (discarded, try Self.entries(connection, where: "user = ? AND state = 'committing'", user.value))
+        }
+    }
+
     func countsByState() async throws -> [JournalState: Int] {
         try await database.read { connection in
             var counts = Dictionary(uniqueKeysWithValues: JournalState.allCases.map { ($0, 0) })
