@@ -131,7 +131,7 @@ public final class PostgresStorage: StorageBackend {
                     throw error
                 }
                 return connection
-            }, timeout: options.requestTimeout, server: location.server, logger: logger)
+            }, timeout: options.requestTimeout, server: "\(location)", logger: logger)
         return PostgresStorage(
             stores: stores, migrationReport: migrationReport, location: location, node: options.node,
             client: client, runner: runner, lockConnection: lockConnection, ownHashing: ownHashing, logger: logger)

@@ -29,6 +29,7 @@ final class PostgresLockConnection: Sendable {
     private let connect: Connector
     /// Bounds every statement; a connection that does not answer in time is closed (and so fenced).
     private let timeout: Duration
+    /// The database as logs name it (its URL, without password).
     private let server: String
     private let logger: Logger
     /// Told, in order, when a generation ends (its locks are gone) and when a new one starts.
@@ -91,7 +92,7 @@ final class PostgresLockConnection: Sendable {
             // A lock connection that fails or stalls cannot be trusted with locks: closing it fences this node.
             if PostgresFailure.sqlState(of: error) == nil {
                 logger.error(
-                    "lock connection failed: closing it", metadata: ["server": "\(server)", "error": "\(error)"])
+                    "lock connection failed: closing it", metadata: ["database": "\(server)", "error": "\(error)"])
                 try? await connection.close()
             }
             if let error = error as? LockConnectionError { throw error }
@@ -125,8 +126,8 @@ final class PostgresLockConnection: Sendable {
             }
             guard ended else { return }
             logger.error(
-                "lost the lock connection to PostgreSQL: ending sessions that hold maildrops, refusing logins until it is back",
-                metadata: ["server": "\(server)"])
+                "lock connection lost: sessions holding maildrops end, logins are refused until it is back",
+                metadata: ["database": "\(server)"])
             notify(.lost(generation))
             generation += 1
             guard let next = await reconnect() else { return }
@@ -140,7 +141,7 @@ final class PostgresLockConnection: Sendable {
                 return
             }
             connection = next
-            logger.notice("lock connection to PostgreSQL is back: serving logins", metadata: ["server": "\(server)"])
+            logger.notice("lock connection restored: serving logins", metadata: ["database": "\(server)"])
             notify(.restored(generation))
         }
     }
@@ -154,7 +155,7 @@ final class PostgresLockConnection: Sendable {
             } catch {
                 logger.warning(
                     "cannot reconnect the lock connection",
-                    metadata: ["server": "\(server)", "error": "\(error)", "retry_in": "\(delay)"])
+                    metadata: ["database": "\(server)", "error": "\(error)", "retry_in": "\(delay)"])
             }
             do { try await Task.sleep(for: delay) } catch { return nil }
             delay = min(delay * 2, .seconds(5))

@@ -60,6 +60,16 @@ final class Workspace: Sendable {
         return path("pop3d-\(postgres.main).admin-token")
     }
 
+    /// PostgreSQL: runs `sql` from the server's maintenance database, for what cannot run inside the workspace's own
+    /// (ALTER DATABASE on it, pg_terminate_backend of pop3d's connections to it). `{database}` in `sql` is replaced by
+    /// the workspace database's name.
+    func serverQuery(_ sql: String) async throws -> [String] {
+        guard let postgres else { throw IntegrationError("serverQuery needs the PostgreSQL backend") }
+        try await postgres.prepare()
+        return try await postgres.server.psql(
+            sql.replacingOccurrences(of: "{database}", with: postgres.main), database: nil)
+    }
+
     /// The column holding a POP3 user name in the history tables and views (`user` is reserved in PostgreSQL).
     var userColumn: String { backend == .sqlite ? "user" : "user_name" }
 
