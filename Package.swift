@@ -10,7 +10,8 @@ let migrationFiles = [
 // The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way (and listed in
 // Migrations/postgresql/PostgresMigrations.swift).
 let postgresMigrationFiles = [
-    "0001_initial.sql"
+    "0001_initial.sql",
+    "0002_cluster_recovery.sql",
 ]
 
 let strictSettings: [SwiftSetting] = [

@@ -2,6 +2,7 @@
 public enum PostgresMigrations {
     /// File name (`NNNN_name.sql`) and SQL text of each migration.
     public static let all: [(fileName: String, sql: String)] = [
-        ("0001_initial.sql", String(decoding: PackageResources._001_initial_sql, as: UTF8.self))
+        ("0001_initial.sql", String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
+        ("0002_cluster_recovery.sql", String(decoding: PackageResources._002_cluster_recovery_sql, as: UTF8.self)),
     ]
 }

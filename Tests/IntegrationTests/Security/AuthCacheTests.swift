@@ -66,7 +66,7 @@ extension SecurityIntegrationTests {
         }
 
         /// A change made outside this process (here an operator's database shell deleting the user; another node on
-        /// a shared PostgreSQL database in `PostgresNodesTests`) must not leave the cached password working: each
+        /// a shared PostgreSQL database in `ClusterNodesTests`) must not leave the cached password working: each
         /// cached login checks the stored hash is unchanged.
         @Test func aChangeMadeOutsideTheServerIsSeen() async throws {
             let workspace = try Workspace()

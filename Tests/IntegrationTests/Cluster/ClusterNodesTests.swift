@@ -3,8 +3,8 @@ import Testing
 
 /// Several pop3d nodes on one PostgreSQL database and one maildir: what one node's monitor changes holds on the
 /// others at once, each node keeps its own journal, and a node name is held by one running pop3d only.
-@Suite("PostgreSQL nodes", .postgresqlOnly)
-struct PostgresNodesTests {
+@Suite("Cluster: nodes sharing one database", .postgresqlOnly)
+struct ClusterNodesTests {
     private static let user = (name: "carol", password: "carol's first password")
     private static let newPassword = "carol's second password"
 
