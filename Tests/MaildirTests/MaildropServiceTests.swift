@@ -37,6 +37,7 @@ import Testing
         }
 
         var recoveryDue: Bool { lock.recoveryDue }
+        var isHeld: Bool { lock.held }
 
         func confirmHeld() async throws {
             if !lock.held { throw MaildropLockError.lost }

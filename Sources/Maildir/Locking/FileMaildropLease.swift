@@ -32,6 +32,8 @@ public final class FileMaildropLease: MaildropLease {
     public var recoveryDue: Bool { false }
 
     /// The kernel holds the lock for as long as this process lives.
+    public var isHeld: Bool { true }
+
     public func confirmHeld() async throws {}
 
     public func release(files: any BlockingExecutor) async {

@@ -15,6 +15,8 @@ public protocol MaildropLease: AnyObject, Sendable {
     /// The deletion journal holds rows of this user's earlier sessions, which must be finished (committing) or
     /// dropped (pending) before the maildrop is read. A lock that leaves that to start-up says false.
     var recoveryDue: Bool { get }
+    /// False once the lock is known to be lost (without asking anyone): a login that finds it so refuses the maildrop.
+    var isHeld: Bool { get }
     /// Throws when the maildrop may no longer be this session's alone: called right before files are unlinked.
     func confirmHeld() async throws
     /// Gives the maildrop back; returns once another session may take it. Blocking file work runs on `files`.

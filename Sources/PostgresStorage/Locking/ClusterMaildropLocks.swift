@@ -128,6 +128,10 @@ public final class ClusterMaildropLocks: MaildropLock {
         forget(user, token: token)
     }
 
+    func isCurrent(_ generation: PostgresLockConnection.Generation) -> Bool {
+        connection.currentGeneration == generation
+    }
+
     /// Whether the lease's lock still stands: its generation is current and the connection answers.
     func confirm(_ lease: ClusterMaildropLease) async throws {
         do {
@@ -160,6 +164,9 @@ final class ClusterMaildropLease: MaildropLease {
         self.recoveryDue = recoveryDue
         self.owner = owner
     }
+
+    /// The lock connection it was taken on is still the current one.
+    var isHeld: Bool { !released.load(ordering: .acquiring) && owner.isCurrent(generation) }
 
     func confirmHeld() async throws {
         guard !released.load(ordering: .acquiring) else { throw MaildropLockError.lost }

@@ -107,10 +107,10 @@ final class PostgresLockConnection: Sendable {
             if case .up(let connection, _) = state { return connection }
             return nil
         }
-        let task = supervisor.withLock { $0 }
-        task?.cancel()
+        // Not awaited: a reconnection in progress may take its connect timeout; it closes what it gets once it sees
+        // the state is closed.
+        supervisor.withLock { $0 }?.cancel()
         try? await connection?.close()
-        await task?.value
     }
 
     /// Waits for the connection to close, then reconnects until it succeeds or pop3d stops.

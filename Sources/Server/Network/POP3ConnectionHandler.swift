@@ -181,6 +181,13 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                 switch outcome {
                 case .opened(let maildrop, let service):
                     guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
+                    // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
+                    // went past this session, which held no maildrop yet.
+                    guard maildrop.lease.isHeld else {
+                        releaseOffLoop(maildrop.lease)
+                        logger.warning("login refused: the cluster lock connection was lost during the login")
+                        return answer { $0.authenticationFailed(.temporary("Unable to open the maildrop.")) }
+                    }
                     opened = (maildrop, service)
                     accounting.loggedIn(user: user)
                     logger[metadataKey: "user"] = "\(user)"

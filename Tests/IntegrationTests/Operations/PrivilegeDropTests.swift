@@ -122,10 +122,17 @@ import Testing
             at: mallory.appendingPathComponent("cur"), withDestinationURL: URL(fileURLWithPath: rootOnly))
 
         let server = try await ServerProcess.start(workspace, options: ["--user", Self.account])
+        if TestBackend.current == .postgresql {
+            // There the journal is recovered per maildrop, by the login that takes its lock (mallory has no account).
+            let session = try await DeletionTests.login(TestUsers.alice, port: server.port)
+            #expect(try await session.command("QUIT").hasPrefix("+OK"))
+        }
         #expect(FileManager.default.fileExists(atPath: victim), "root followed the link and removed the file")
         #expect(workspace.maildir.messageFiles(TestUsers.alice.name).isEmpty, "the honest row was replayed")
         let recovered = server.lines("deletion journal recovered").first
-        #expect(recovered?["finished"] == "1" && recovered?["failed"] == "1", "\(server.transcript)")
+        let expectedFailures = TestBackend.current == .postgresql ? "0" : "1"
+        #expect(
+            recovered?["finished"] == "1" && recovered?["failed"] == expectedFailures, "\(server.transcript)")
         let order = server.logLines.map(\.message)
         #expect(
             (order.firstIndex(of: "privileges dropped") ?? .max)
