@@ -136,6 +136,30 @@ public struct MetricPoint: Sendable, Equatable {
     }
 }
 
+/// One node's newest stored values: what the cluster's totals add up.
+public struct NodeMetricValues: Sendable, Equatable {
+    public var node: String
+    /// The time of the node's newest sample of the metrics asked for: when it last wrote.
+    public var newestSample: Date
+    /// Each metric's newest stored value.
+    public var values: [MetricKey: Double]
+    public init(node: String, newestSample: Date, values: [MetricKey: Double]) {
+        self.node = node
+        self.newestSample = newestSample
+        self.values = values
+    }
+}
+
+/// One node's points of a history query.
+public struct NodeMetricHistory: Sendable, Equatable {
+    public var node: String
+    public var points: [MetricPoint]
+    public init(node: String, points: [MetricPoint]) {
+        self.node = node
+        self.points = points
+    }
+}
+
 /// The cached size of one maildir message.
 public struct IndexedMessage: Sendable, Equatable {
     public var baseName: String

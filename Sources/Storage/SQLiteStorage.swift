@@ -32,10 +32,11 @@ public final class SQLiteStorage: StorageBackend {
 
     /// Opens `path` (creating it when missing, with `firstRun`'s credentials). New passwords are hashed at
     /// `passwordCost` (log2 N of scrypt), on `hashing` (by default, threads of its own, one per core). `owner`: see
-    /// `Database`.
+    /// `Database`. `node` names the server in metric answers (the file stores no node name).
     public init(
         path: String, passwordCost: Int = PasswordHasher.defaultCost, hashing: (any BlockingExecutor)? = nil,
-        migrator: Migrator = .embedded, firstRun: FirstRunCredentials = .none, owner: FileOwner? = nil
+        migrator: Migrator = .embedded, firstRun: FirstRunCredentials = .none, owner: FileOwner? = nil,
+        node: String = "pop3d"
     ) throws {
         let database = try Database(path: path, owner: owner)
         do {
@@ -63,7 +64,7 @@ public final class SQLiteStorage: StorageBackend {
             journal: SQLiteDeletionJournal(database: database),
             authEvents: activity,
             sessions: activity,
-            metrics: SQLiteMetricsStore(database: database),
+            metrics: SQLiteMetricsStore(database: database, node: node),
             messageIndex: SQLiteMessageIndex(database: database),
             historyRetention: SQLiteHistoryRetention(database: database), maintenance: database)
         if migrationReport.wasNew {

@@ -114,6 +114,16 @@ public protocol MetricsStore: Sendable {
     /// Points of `metric` in [from, to) in buckets of `step` seconds.
     func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
         -> [MetricPoint]
+    /// The node name this store's samples are written under (SQLite, whose one server is its only node, stores no
+    /// name and answers with this one).
+    var node: String { get }
+    /// Each node's newest stored value of each of `metrics`, for every node that has samples in the database (this
+    /// one included), in no particular order.
+    func latestValuesByNode(metrics: [MetricKey]) async throws -> [NodeMetricValues]
+    /// `history` of each node that has samples of `metric` in [from, to), each from its own rows, in ascending order
+    /// of node name.
+    func historyByNode(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
+        -> [NodeMetricHistory]
 }
 
 /// Cached wire sizes of maildir messages, keyed by base name, file size and modification time,

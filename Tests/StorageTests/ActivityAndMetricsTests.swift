@@ -113,6 +113,57 @@ struct ActivityAndMetricsTests {
         }
     }
 
+    /// One node on its own database: the cluster reads find this node, under its name, and its rows alone.
+    @Test(arguments: BackendKind.available)
+    func clusterReadsOfOneNode(kind: BackendKind) async throws {
+        try await TestStorage.with(kind) { database in
+            let metrics = try await database.open(node: "solo").stores.metrics
+            #expect(metrics.node == "solo")
+            let wanted: [MetricKey] = ["connections_total", "connections_current", "bytes_out"]
+            #expect(try await metrics.latestValuesByNode(metrics: wanted).isEmpty)
+            let base = Date(timeIntervalSince1970: 1_800_000_000)
+            for minute in 0..<3 {
+                try await metrics.appendSamples([
+                    MetricSample(
+                        metric: "connections_total", time: base.addingTimeInterval(Double(minute) * 60),
+                        value: Double(10 * minute)),
+                    MetricSample(
+                        metric: "connections_current", time: base.addingTimeInterval(Double(minute) * 60),
+                        value: Double(minute)),
+                ])
+            }
+            // A metric not asked for is left out; one without samples is missing.
+            try await metrics.appendSamples([
+                MetricSample(metric: "logins_ok", time: base.addingTimeInterval(999), value: 1)
+            ])
+            let latest = try await metrics.latestValuesByNode(metrics: wanted)
+            #expect(
+                latest == [
+                    NodeMetricValues(
+                        node: "solo", newestSample: base.addingTimeInterval(120),
+                        values: ["connections_total": 20, "connections_current": 2])
+                ])
+            let history = try await metrics.historyByNode(
+                metric: "connections_total", kind: .counter, from: base.addingTimeInterval(60),
+                to: base.addingTimeInterval(180), step: 60)
+            let alone = try await metrics.history(
+                metric: "connections_total", kind: .counter, from: base.addingTimeInterval(60),
+                to: base.addingTimeInterval(180), step: 60)
+            #expect(history == [NodeMetricHistory(node: "solo", points: alone)])
+            #expect(alone.map(\.value) == [10, 10])
+            // No rows in the range: no node, where the node history answers zeros.
+            #expect(
+                try await metrics.historyByNode(
+                    metric: "connections_total", kind: .counter, from: base.addingTimeInterval(600),
+                    to: base.addingTimeInterval(720), step: 60
+                ).isEmpty)
+            await #expect(throws: StorageError.self) {
+                try await metrics.historyByNode(
+                    metric: "x", kind: .gauge, from: base, to: base.addingTimeInterval(1e9), step: 1)
+            }
+        }
+    }
+
     /// A batch with two samples of one metric at one time keeps the last, on every backend, and loses no other.
     @Test(arguments: BackendKind.available)
     func theLastSampleOfAMetricAtOneTimeWins(kind: BackendKind) async throws {

@@ -155,6 +155,60 @@ struct PostgresStorageTests {
         }
     }
 
+    /// Two nodes write samples into one database; either one reads both for the cluster: each node's newest values
+    /// and each node's history, from its own rows (its own baseline included).
+    @Test func eitherNodeReadsEveryNodesSamples() async throws {
+        try await TestStorage.with(.postgresql) { database in
+            let nodeA = try await database.open(node: "node-a").stores.metrics
+            let nodeB = try await database.open(node: "node-b").stores.metrics
+            let wanted: [MetricKey] = ["connections_total", "connections_current"]
+            #expect(try await nodeA.latestValuesByNode(metrics: wanted).isEmpty)
+            let base = Date(timeIntervalSince1970: 1_800_000_000)
+            for minute in 0..<4 {
+                let time = base.addingTimeInterval(Double(minute) * 60)
+                try await nodeA.appendSamples([
+                    MetricSample(metric: "connections_total", time: time, value: Double(10 + minute)),
+                    MetricSample(metric: "connections_current", time: time, value: 1),
+                ])
+                // node-b stops writing after two minutes.
+                if minute < 2 {
+                    try await nodeB.appendSamples([
+                        MetricSample(metric: "connections_total", time: time, value: Double(500 + 100 * minute)),
+                        MetricSample(metric: "connections_current", time: time, value: 7),
+                    ])
+                }
+            }
+            let expected = [
+                NodeMetricValues(
+                    node: "node-a", newestSample: base.addingTimeInterval(180),
+                    values: ["connections_total": 13, "connections_current": 1]),
+                NodeMetricValues(
+                    node: "node-b", newestSample: base.addingTimeInterval(60),
+                    values: ["connections_total": 600, "connections_current": 7]),
+            ]
+            for reader in [nodeA, nodeB] {
+                let latest = try await reader.latestValuesByNode(metrics: wanted).sorted { $0.node < $1.node }
+                #expect(latest == expected)
+            }
+            // From the second minute on: node-a grows by 1 a minute from its baseline 11, node-b by 100 from 600
+            // and then has no rows.
+            let counter = try await nodeB.historyByNode(
+                metric: "connections_total", kind: .counter, from: base.addingTimeInterval(60),
+                to: base.addingTimeInterval(240), step: 60)
+            #expect(counter.map(\.node) == ["node-a", "node-b"])
+            #expect(counter.first?.points.map(\.value) == [1, 1, 1])
+            #expect(counter.last?.points.map(\.value) == [100, 0, 0])
+            let gauge = try await nodeA.historyByNode(
+                metric: "connections_current", kind: .gauge, from: base.addingTimeInterval(120),
+                to: base.addingTimeInterval(240), step: 60)
+            #expect(gauge.map(\.node) == ["node-a"])
+            #expect(gauge.first?.points.map(\.value) == [1, 1])
+            // Each node's own reads are untouched by the other's rows.
+            #expect(try await nodeA.latestValues() == ["connections_total": 13, "connections_current": 1])
+            #expect(nodeA.node == "node-a" && nodeB.node == "node-b")
+        }
+    }
+
     /// Login attempts and sessions are written with the node that saw them.
     @Test func activityRowsCarryTheirNode() async throws {
         try await TestStorage.with(.postgresql) { database in

@@ -3,9 +3,12 @@ import Foundation
 /// Metric samples in SQLite: raw samples, hourly roll-ups and bucketed history queries.
 final class SQLiteMetricsStore: MetricsStore {
     private let database: Database
+    /// The one server's name: the file has no node column, since one process owns it.
+    let node: String
 
-    init(database: Database) {
+    init(database: Database, node: String) {
         self.database = database
+        self.node = node
     }
 
     func appendSamples(_ samples: [MetricSample]) async throws {
@@ -57,15 +60,53 @@ final class SQLiteMetricsStore: MetricsStore {
         }
     }
 
+    func latestValuesByNode(metrics: [MetricKey]) async throws -> [NodeMetricValues] {
+        let newest = try await database.read { connection in
+            try metrics.compactMap { metric in
+                try connection.query(
+                    "SELECT time, last FROM metric_samples WHERE metric = ? ORDER BY time DESC, last DESC LIMIT 1",
+                    metric.name
+                ).first.map { (metric: metric, time: $0.double(0), last: $0.double(1)) }
+            }
+        }
+        guard let time = newest.map(\.time).max() else { return [] }
+        return [
+            NodeMetricValues(
+                node: node, newestSample: Date(timeIntervalSince1970: time),
+                values: Dictionary(newest.map { ($0.metric, $0.last) }, uniquingKeysWith: max))
+        ]
+    }
+
+    func historyByNode(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
+        -> [NodeMetricHistory]
+    {
+        let start = from.timeIntervalSince1970
+        let bucketCount = try MetricHistory.bucketCount(from: start, to: to.timeIntervalSince1970, step: step)
+        let (rows, baseline) = try await rowsAndBaseline(metric: metric, from: start, to: to.timeIntervalSince1970)
+        guard !rows.isEmpty else { return [] }
+        let points = MetricHistory.points(
+            rows, baseline: baseline, kind: kind, start: start, step: step, bucketCount: bucketCount)
+        return [NodeMetricHistory(node: node, points: points)]
+    }
+
     func history(metric: MetricKey, kind: MetricKind, from: Date, to: Date, step: TimeInterval) async throws
         -> [MetricPoint]
     {
         let start = from.timeIntervalSince1970
         let bucketCount = try MetricHistory.bucketCount(from: start, to: to.timeIntervalSince1970, step: step)
-        let (rows, baseline) = try await database.read { connection in
+        let (rows, baseline) = try await rowsAndBaseline(metric: metric, from: start, to: to.timeIntervalSince1970)
+        return MetricHistory.points(
+            rows, baseline: baseline, kind: kind, start: start, step: step, bucketCount: bucketCount)
+    }
+
+    /// The metric's rows in [start, end) in time order, and its newest total before `start`.
+    private func rowsAndBaseline(metric: MetricKey, from start: Double, to end: Double) async throws
+        -> ([MetricHistory.StoredRow], Double?)
+    {
+        try await database.read { connection in
             let rows = try connection.query(
                 "SELECT time, value, maximum, last FROM metric_samples WHERE metric = ? AND time >= ? AND time < ? ORDER BY time",
-                metric.name, start, to.timeIntervalSince1970
+                metric.name, start, end
             ).map {
                 MetricHistory.StoredRow(
                     time: $0.double(0), value: $0.double(1), maximum: $0.double(2), last: $0.double(3))
@@ -76,7 +117,5 @@ final class SQLiteMetricsStore: MetricsStore {
             ).first?.double(0)
             return (rows, baseline)
         }
-        return MetricHistory.points(
-            rows, baseline: baseline, kind: kind, start: start, step: step, bucketCount: bucketCount)
     }
 }

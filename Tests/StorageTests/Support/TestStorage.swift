@@ -76,14 +76,14 @@ final class TestStorage: Sendable {
     var postgresServer: PostgresTestServer? { postgres?.server }
 
     /// Opens a storage on the test's database, creating the schema (and `firstRun`'s credentials) when it has none.
-    /// `node` names the PostgreSQL node; SQLite has none.
+    /// `node` names the node (SQLite stores no name, and answers metric queries with it).
     func open(
         passwordCost: Int = 10, firstRun: FirstRunCredentials = .none, node: String = "node-a"
     ) async throws -> any StorageBackend {
         let storage: any StorageBackend
         switch kind {
         case .sqlite:
-            storage = try SQLiteStorage(path: sqlitePath, passwordCost: passwordCost, firstRun: firstRun)
+            storage = try SQLiteStorage(path: sqlitePath, passwordCost: passwordCost, firstRun: firstRun, node: node)
         case .postgresql:
             guard let postgres else { throw StorageError.invalidValue("no PostgreSQL test database") }
             storage = try await PostgresStorage.open(
