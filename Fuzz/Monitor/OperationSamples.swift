@@ -8,7 +8,8 @@ enum OperationSamples {
         .listUsers(after: ""), .addUser(name: "bob", password: "secret"), .deleteUser(name: "bob"),
         .changePassword(name: "bob", password: "secret"), .listAdmins(after: ""), .addAdmin(name: "root", token: token),
         .deleteAdmin(name: "root"), .listSessions(after: ""), .setMaildir(path: "/var/mail"),
-        .backup(path: "/var/backups/pop3d.sqlite"),
+        .backup(path: "/var/backups/pop3d.sqlite"), .clusterMetrics,
+        .clusterHistory(HistoryQuery(metric: .connectionsCurrent, from: 0, to: 3_600, step: 60)),
     ]
 
     static func operation(for opcode: MonitorOpcode) -> MonitorOperation {

@@ -16,10 +16,21 @@ enum ReplySamples {
             }
             return .metrics(MetricsSnapshot(time: cursor.int64(), values: values))
         case .history(let query):
-            let points = (0..<cursor.byte() % 8).map { _ in
-                HistoryPoint(start: cursor.int64(), value: cursor.double(), maximum: cursor.double())
+            return .history(series(query, &cursor))
+        case .clusterMetrics:
+            guard case .metrics(let snapshot) = reply(for: .metrics, from: Array(seed.reversed())) else { return .done }
+            let nodes = (0..<cursor.byte() % 4).map { _ in
+                ClusterNode(name: cursor.text(), newestSample: cursor.int64(), gaugesCounted: cursor.byte() & 1 == 1)
             }
-            return .history(HistorySeries(metric: query.metric, step: query.step, points: points))
+            return .clusterMetrics(
+                ClusterMetricsSnapshot(
+                    node: cursor.text(), nodeCount: UInt32(nodes.count) + UInt32(cursor.byte() % 3), nodes: nodes,
+                    metrics: snapshot))
+        case .clusterHistory(let query):
+            let nodes = (0..<cursor.byte() % 4).map { _ in cursor.text() }
+            return .clusterHistory(
+                ClusterHistorySeries(
+                    node: cursor.text(), nodeCount: UInt32(nodes.count), nodes: nodes, series: series(query, &cursor)))
         case .listUsers, .listAdmins:
             let entries = (0..<cursor.byte() % 5).map { _ in
                 AccountEntry(name: cursor.text(), createdAt: cursor.int64())
@@ -40,6 +51,13 @@ enum ReplySamples {
         }
     }
 
+    private static func series(_ query: HistoryQuery, _ cursor: inout ByteCursor) -> HistorySeries {
+        let points = (0..<cursor.byte() % 8).map { _ in
+            HistoryPoint(start: cursor.int64(), value: cursor.double(), maximum: cursor.double())
+        }
+        return HistorySeries(metric: query.metric, step: query.step, points: points)
+    }
+
     /// True when every text in the reply follows its field's rule, so the reply crosses the wire unchanged.
     static func isClean(_ reply: MonitorReply) -> Bool {
         let texts: [String]
@@ -47,6 +65,8 @@ enum ReplySamples {
         case .serverInfo(let info): texts = [info.version]
         case .users(let page), .admins(let page): texts = page.entries.map(\.name)
         case .sessions(let page): texts = page.entries.flatMap { [$0.id, $0.user, $0.peer] }
+        case .clusterMetrics(let answer): texts = [answer.node] + answer.nodes.map(\.name)
+        case .clusterHistory(let answer): texts = [answer.node] + answer.nodes
         case .failure(let message): return TextField.errorMessage.accepts(message)
         default: texts = []
         }

@@ -51,6 +51,16 @@ public enum MetricID: UInt8, Sendable, Hashable, CaseIterable, CustomStringConve
         }
     }
 
+    /// How a cluster answer combines the nodes' values: true, their sum (every counter, and the sessions open now);
+    /// false, the largest. Every node measures the one shared database, and a sum of uptimes or of worst lags means
+    /// nothing.
+    public var isSummedAcrossNodes: Bool {
+        switch self {
+        case .uptimeSeconds, .eventLoopLagMaxMilliseconds, .databaseBytes: false
+        default: true
+        }
+    }
+
     /// The metric with this name, or nil.
     public init?(name: String) {
         guard let found = MetricID.allCases.first(where: { $0.name == name }) else { return nil }

@@ -28,6 +28,8 @@ public enum MonitorLimits {
     public static let maxErrorMessageLength = 1_024
     /// Points in one history answer; a query spanning more buckets gets `tooLarge`.
     public static let maxHistoryPoints = 4_096
+    /// Nodes a cluster answer names; more may have been combined (the answer gives their number).
+    public static let maxClusterNodesListed = 1_000
     /// Entries in one page of a list answer.
     public static let maxListPageEntries = 1_000
     /// Seconds the server allows for a whole request frame to arrive, counted from its first byte.

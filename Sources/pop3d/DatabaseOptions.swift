@@ -16,8 +16,9 @@ struct DatabaseOptions: ParsableArguments {
     @Option(
         name: .customLong("node-name"),
         help: ArgumentHelp(
-            "This server's name in PostgreSQL rows it writes about itself (journal, sessions, logins, metrics). "
-                + "Default: the host name. Two running servers on one database need different names.",
+            "This server's name in PostgreSQL rows it writes about itself (journal, sessions, logins, metrics), in "
+                + "the node label of /metrics and in pop3ctl stats --cluster (also with SQLite). Default: the host "
+                + "name. Two running servers on one database need different names.",
             valueName: "name"))
     var nodeName: String?
 

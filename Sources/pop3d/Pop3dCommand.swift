@@ -76,7 +76,12 @@ struct Pop3dCommand: AsyncParsableCommand {
     @Option(name: .customLong("password-cost"), help: "scrypt cost (log2 N, 10...20) for new password hashes.")
     var passwordCost: Int = PasswordHasher.defaultCost
 
-    @Option(name: .customLong("sample-interval"), help: "Seconds between metric samples written to the database.")
+    @Option(
+        name: .customLong("sample-interval"),
+        help: ArgumentHelp(
+            "Seconds between metric samples written to the database.",
+            discussion: "pop3ctl stats --cluster leaves out the gauges of a node whose newest sample is older than "
+                + "three of these intervals (at least 5 s): give every node of a cluster the same interval."))
     var sampleInterval: Double = 10
 
     @Option(
@@ -279,14 +284,16 @@ struct Pop3dCommand: AsyncParsableCommand {
         if let metricsListen = configuration.metricsListen {
             services.append(
                 PrometheusEndpoint(
-                    address: metricsListen, metrics: metrics, logger: logger, caps: configuration.metricsConnectionCaps,
+                    address: metricsListen, metrics: metrics, node: stores.metrics.node, logger: logger,
+                    caps: configuration.metricsConnectionCaps,
                     requestTimeout: TimeAmount(configuration.metricsRequestTimeout),
                     onBound: privileges.expectBinding()))
         }
         if configuration.monitorPort >= 0 {
             let performer = MonitorOperationPerformer(
                 stores: monitorStores, maildirRoot: maildirRoot, liveSessions: liveSessions, metrics: metrics,
-                logger: logger, backupDirectory: service.backupDirectory.flatMap(BackupDirectory.init))
+                logger: logger, backupDirectory: service.backupDirectory.flatMap(BackupDirectory.init),
+                sampleInterval: configuration.sampleInterval)
             // Bound only once pop3d serves: its requests write files and the database, never as root.
             services.append(
                 MonitorListener(

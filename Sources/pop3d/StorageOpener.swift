@@ -47,7 +47,7 @@ struct StorageOpener {
             firstToken = newAdminToken(basePath: path)
             let storage = try SQLiteStorage(
                 path: path, passwordCost: passwordCost, hashing: hashing, firstRun: firstRun(firstToken),
-                owner: owner?.fileOwner)
+                owner: owner?.fileOwner, node: options.node)
             opened = OpenedStorage(
                 storage: storage, tokenFileBase: path, servingLock: servingLock, indexCache: nil, clusterLocks: nil)
         case .postgresql(let location):

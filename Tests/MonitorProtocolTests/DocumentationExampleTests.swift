@@ -56,6 +56,51 @@ import Testing
                 == Self.hex("02 00 00 00 03 11 08 00 00 00 0f 75 73 65 72 20 62 6f 62 20 65 78 69 73 74 73"))
     }
 
+    @Test func v2ClusterMetrics() throws {
+        let request = MonitorRequest(version: .v2, requestID: 4, token: seedToken, operation: .clusterMetrics)
+        #expect(try request.encoded() == Self.hex("02 \(Self.token) 00 00 00 04 04 00 00 00 00"))
+        let answer = ClusterMetricsSnapshot(
+            node: "a", nodeCount: 2,
+            nodes: [
+                ClusterNode(name: "a", newestSample: 1_764_216_000, gaugesCounted: true),
+                ClusterNode(name: "b", newestSample: 1_764_215_990, gaugesCounted: true),
+            ],
+            metrics: MetricsSnapshot(
+                time: 1_764_216_000,
+                values: [
+                    MetricValue(metric: .connectionsCurrent, value: 3),
+                    MetricValue(metric: .connectionsTotal, value: 12),
+                ]))
+        let bytes = Self.hex(
+            "02 00 00 00 04 04 00 00 00 00 39 01 61 00 00 00 02 00 02 01 61 00 00 00 00 69 27 cc c0 01 01 62 00 00 "
+                + "00 00 69 27 cc b6 01 00 00 00 00 69 27 cc c0 02 00 00 00 00 00 00 00 00 03 01 00 00 00 00 00 00 "
+                + "00 0c")
+        let frame = try requireFrame(try request.encoded())
+        #expect(MonitorResponse.success(.clusterMetrics(answer), to: frame).encoded() == bytes)
+        #expect(try MonitorResponse.decode(bytes: bytes, for: request).body == .clusterMetrics(answer))
+    }
+
+    @Test func v2ClusterHistory() throws {
+        let query = HistoryQuery(metric: .connectionsCurrent, from: 1_764_212_400, to: 1_764_216_000, step: 3_600)
+        let request = MonitorRequest(version: .v2, requestID: 5, token: seedToken, operation: .clusterHistory(query))
+        #expect(
+            try request.encoded()
+                == Self.hex(
+                    "02 \(Self.token) 00 00 00 05 05 00 00 00 19 00 00 00 00 00 69 27 be b0 00 00 00 00 69 27 cc c0 "
+                        + "00 00 00 00 00 00 0e 10"))
+        let answer = ClusterHistorySeries(
+            node: "a", nodeCount: 2, nodes: ["a", "b"],
+            series: HistorySeries(
+                metric: .connectionsCurrent, step: 3_600,
+                points: [HistoryPoint(start: 1_764_212_400, value: 2.5, maximum: 4)]))
+        let bytes = Self.hex(
+            "02 00 00 00 05 05 00 00 00 00 2f 01 61 00 00 00 02 00 02 01 61 01 62 00 00 00 00 00 00 00 0e 10 00 01 "
+                + "00 00 00 00 69 27 be b0 40 04 00 00 00 00 00 00 40 10 00 00 00 00 00 00")
+        let frame = try requireFrame(try request.encoded())
+        #expect(MonitorResponse.success(.clusterHistory(answer), to: frame).encoded() == bytes)
+        #expect(try MonitorResponse.decode(bytes: bytes, for: request).body == .clusterHistory(answer))
+    }
+
     @Test func v1Examples() throws {
         let get = MonitorRequest(version: .v1, token: seedToken, operation: .legacyCounter(.connectionsTotal))
         #expect(try get.encoded() == Self.hex("01 \(Self.token) 00 00 00 01 00"))

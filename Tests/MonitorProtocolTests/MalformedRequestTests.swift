@@ -74,14 +74,15 @@ import Testing
         )
     }
 
-    @Test(arguments: [UInt8(0x00), 0x04, 0x14, 0x51, 0xff])
+    @Test(arguments: [UInt8(0x00), 0x06, 0x14, 0x51, 0xff])
     func v2BadMethod(_ op: UInt8) throws {
         #expect(refusal(try requireFrame(v2Bytes(op: op, data: []))) == .badMethod)
     }
 
-    @Test func v2UnknownMetricIsBadTarget() throws {
+    @Test(arguments: [UInt8(0x03), 0x05])
+    func v2UnknownMetricIsBadTarget(_ op: UInt8) throws {
         let data = [UInt8(MetricID.allCases.count)] + [UInt8](repeating: 0, count: 24)
-        #expect(refusal(try requireFrame(v2Bytes(op: 0x03, data: data))) == .badTarget)
+        #expect(refusal(try requireFrame(v2Bytes(op: op, data: data))) == .badTarget)
     }
 
     static func history(from: Int64, to: Int64, step: Int64) -> [UInt8] {
@@ -92,23 +93,27 @@ import Testing
         return [0x00] + bytes(from) + bytes(to) + bytes(step)
     }
 
-    @Test func v2HistoryLimits() throws {
-        #expect(refusal(try requireFrame(v2Bytes(op: 0x03, data: Self.history(from: 0, to: 4_096, step: 1)))) == nil)
+    /// History and cluster history share the query and its limits.
+    @Test(arguments: [UInt8(0x03), 0x05])
+    func v2HistoryLimits(_ op: UInt8) throws {
+        #expect(refusal(try requireFrame(v2Bytes(op: op, data: Self.history(from: 0, to: 4_096, step: 1)))) == nil)
         #expect(
-            refusal(try requireFrame(v2Bytes(op: 0x03, data: Self.history(from: 0, to: 4_097, step: 1)))) == .tooLarge)
-        #expect(refusal(try requireFrame(v2Bytes(op: 0x03, data: Self.history(from: 5, to: 5, step: 1)))) == .badData)
-        #expect(refusal(try requireFrame(v2Bytes(op: 0x03, data: Self.history(from: 0, to: 10, step: 0)))) == .badData)
+            refusal(try requireFrame(v2Bytes(op: op, data: Self.history(from: 0, to: 4_097, step: 1)))) == .tooLarge)
+        #expect(refusal(try requireFrame(v2Bytes(op: op, data: Self.history(from: 5, to: 5, step: 1)))) == .badData)
+        #expect(refusal(try requireFrame(v2Bytes(op: op, data: Self.history(from: 0, to: 10, step: 0)))) == .badData)
         #expect(
-            refusal(try requireFrame(v2Bytes(op: 0x03, data: Self.history(from: .min, to: .max, step: 1)))) == .tooLarge
-        )
+            refusal(try requireFrame(v2Bytes(op: op, data: Self.history(from: .min, to: .max, step: 1)))) == .tooLarge)
         #expect(
-            refusal(try requireFrame(v2Bytes(op: 0x03, data: Self.history(from: .min, to: .max, step: .max)))) == nil)
+            refusal(try requireFrame(v2Bytes(op: op, data: Self.history(from: .min, to: .max, step: .max)))) == nil)
     }
 
     static let badV2Data: [(UInt8, [UInt8])] = [
         (0x01, [0x00]),  // server info takes no data
         (0x02, [0x00]),
         (0x03, [0x00, 0x01]),  // history cut short
+        (0x04, [0x01]),  // cluster metrics takes no data (no scope byte either)
+        (0x05, [0x00, 0x01]),  // cluster history cut short
+        (0x05, history(from: 0, to: 60, step: 60) + [0x00]),  // a trailing byte after the query
         (0x10, []),  // list without cursor field
         (0x10, [0x05, 0x61]),  // cursor longer than the data
         (0x11, [0x03] + Array("bob".utf8)),  // add user without password

@@ -24,6 +24,7 @@ import Testing
         .history(HistoryQuery(metric: .uptimeSeconds, from: 0, to: 4_096, step: 1)),
         .listUsers(after: ""), .listUsers(after: "m"), .changePassword(name: "bob", password: "new"),
         .listAdmins(after: "a"), .listSessions(after: "s-1"), .backup(path: "/var/lib/pop3d/backup ü.sqlite"),
+        .clusterMetrics, .clusterHistory(HistoryQuery(metric: .connectionsCurrent, from: -60, to: 86_400, step: 300)),
     ]
 
     @Test(arguments: bothVersions + v1Only)
@@ -97,6 +98,33 @@ import Testing
         (.deleteAdmin(name: "ann"), .done),
         (.setMaildir(path: "/m"), .done),
         (.backup(path: "/b.sqlite"), .done),
+        (
+            .clusterMetrics,
+            .clusterMetrics(
+                ClusterMetricsSnapshot(
+                    node: "mail1", nodeCount: 7,
+                    nodes: [
+                        ClusterNode(name: "mail1", newestSample: 1_764_000_000, gaugesCounted: true),
+                        ClusterNode(name: "mäil2", newestSample: -1, gaugesCounted: false),
+                    ],
+                    metrics: MetricsSnapshot(
+                        time: 1_764_000_000,
+                        values: MetricID.allCases.map { MetricValue(metric: $0, value: UInt64($0.rawValue) << 40) })))
+        ),
+        (
+            .clusterMetrics,
+            .clusterMetrics(
+                ClusterMetricsSnapshot(
+                    node: "", nodeCount: 0, nodes: [], metrics: MetricsSnapshot(time: 0, values: [])))
+        ),
+        (
+            .clusterHistory(HistoryQuery(metric: .bytesOut, from: 0, to: 120, step: 60)),
+            .clusterHistory(
+                ClusterHistorySeries(
+                    node: "mail2", nodeCount: 3, nodes: ["mail1", "mail2"],
+                    series: HistorySeries(
+                        metric: .bytesOut, step: 60, points: [HistoryPoint(start: 60, value: 1e12, maximum: 1e12)])))
+        ),
     ]
 
     @Test(arguments: replies.indices)

@@ -3,6 +3,8 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case serverInfo = 0x01
     case metrics = 0x02
     case history = 0x03
+    case clusterMetrics = 0x04
+    case clusterHistory = 0x05
     case listUsers = 0x10
     case addUser = 0x11
     case deleteUser = 0x12

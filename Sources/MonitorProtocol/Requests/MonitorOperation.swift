@@ -20,6 +20,10 @@ public enum MonitorOperation: Sendable, Hashable {
     case metrics
     /// v2: a metric's history.
     case history(HistoryQuery)
+    /// v2: every metric summed over the nodes that share the server's database, with the nodes it covered.
+    case clusterMetrics
+    /// v2: a metric's history summed over the nodes that share the server's database.
+    case clusterHistory(HistoryQuery)
     /// v2: a page of users with names after the cursor ("" = from the start).
     case listUsers(after: String)
     /// v2: replace a user's password.
@@ -43,6 +47,8 @@ public enum MonitorOperation: Sendable, Hashable {
         case .serverInfo: .serverInfo
         case .metrics: .metrics
         case .history: .history
+        case .clusterMetrics: .clusterMetrics
+        case .clusterHistory: .clusterHistory
         case .listUsers: .listUsers
         case .changePassword: .changePassword
         case .listAdmins: .listAdmins
@@ -73,6 +79,9 @@ public enum MonitorOperation: Sendable, Hashable {
         case .metrics: "get metrics"
         case .history(let query):
             "history \(query.metric.name) from \(query.from) to \(query.to) step \(query.step)"
+        case .clusterMetrics: "get cluster metrics"
+        case .clusterHistory(let query):
+            "cluster history \(query.metric.name) from \(query.from) to \(query.to) step \(query.step)"
         case .listUsers: "list users"
         case .changePassword(let name, _): "change password of \(name)"
         case .listAdmins: "list admins"

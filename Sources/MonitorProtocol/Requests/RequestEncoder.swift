@@ -17,9 +17,9 @@ enum RequestEncoder {
     private static func data(_ operation: MonitorOperation) throws(MonitorEncodingError) -> [UInt8] {
         var writer = ByteWriter()
         switch operation {
-        case .serverInfo, .metrics:
+        case .serverInfo, .metrics, .clusterMetrics:
             break
-        case .history(let query):
+        case .history(let query), .clusterHistory(let query):
             if let problem = query.problem {
                 let reason =
                     problem == .tooLarge

@@ -13,6 +13,10 @@ enum RequestParser {
             operation = .metrics
         case .history:
             operation = .history(try history(&reader))
+        case .clusterMetrics:
+            operation = .clusterMetrics
+        case .clusterHistory:
+            operation = .clusterHistory(try history(&reader))
         case .listUsers:
             operation = .listUsers(after: try shortText(&reader, .shortText, "list cursor"))
         case .listAdmins:

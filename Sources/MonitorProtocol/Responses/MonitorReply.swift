@@ -7,6 +7,8 @@ public enum MonitorReply: Sendable, Hashable {
     case serverInfo(ServerInfo)
     case metrics(MetricsSnapshot)
     case history(HistorySeries)
+    case clusterMetrics(ClusterMetricsSnapshot)
+    case clusterHistory(ClusterHistorySeries)
     case users(ListPage<AccountEntry>)
     case admins(ListPage<AccountEntry>)
     case sessions(ListPage<SessionEntry>)

@@ -60,6 +60,16 @@ enum ResponseBodyDecoder {
             reply = .metrics(try metrics(&reader))
         case .history:
             reply = .history(try history(&reader))
+        case .clusterMetrics:
+            let (node, count, nodes) = try nodes(&reader, entry: clusterNode)
+            reply = .clusterMetrics(
+                ClusterMetricsSnapshot(node: node, nodeCount: count, nodes: nodes, metrics: try metrics(&reader)))
+        case .clusterHistory:
+            let (node, count, names) = try nodes(&reader) { reader throws(MonitorDecodingError) in
+                try text(&reader, "node name")
+            }
+            reply = .clusterHistory(
+                ClusterHistorySeries(node: node, nodeCount: count, nodes: names, series: try history(&reader)))
         case .listUsers:
             reply = .users(try page(&reader, entry: account))
         case .listAdmins:
@@ -101,6 +111,30 @@ enum ResponseBodyDecoder {
             points.append(HistoryPoint(start: start, value: value, maximum: maximum))
         }
         return HistorySeries(metric: metric, step: step, points: points)
+    }
+
+    /// The answering node, NODES, COUNT and the listed nodes of a cluster answer.
+    private static func nodes<Entry>(
+        _ reader: inout ByteReader, entry: (inout ByteReader) throws(MonitorDecodingError) -> Entry
+    ) throws(MonitorDecodingError) -> (String, UInt32, [Entry]) {
+        let node = try text(&reader, "answering node")
+        guard let total = reader.readUInt32(), let count = reader.readUInt16() else { throw cut("node list") }
+        guard Int(count) <= MonitorLimits.maxClusterNodesListed else {
+            throw .malformed("\(count) nodes is over the limit")
+        }
+        guard UInt32(count) <= total else { throw .malformed("\(count) nodes listed of \(total) combined") }
+        var entries: [Entry] = []
+        for _ in 0..<count {
+            entries.append(try entry(&reader))
+        }
+        return (node, total, entries)
+    }
+
+    private static func clusterNode(_ reader: inout ByteReader) throws(MonitorDecodingError) -> ClusterNode {
+        let name = try text(&reader, "node name")
+        guard let newest = reader.readInt64(), let counted = reader.readUInt8() else { throw cut("node entry") }
+        guard counted <= 1 else { throw .malformed("a node's GAUGES flag must be 0 or 1") }
+        return ClusterNode(name: name, newestSample: newest, gaugesCounted: counted == 1)
     }
 
     private static func page<Entry>(

@@ -43,23 +43,21 @@ enum ResponseEncoder {
             writer.write(info.uptimeSeconds)
             writer.write(info.time)
         case .metrics(let snapshot):
-            let values = snapshot.values.prefix(Int(UInt8.max))
-            writer.write(snapshot.time)
-            writer.write(UInt8(values.count))
-            for value in values {
-                writer.write(value.metric.rawValue)
-                writer.write(value.value)
-            }
+            writeMetrics(snapshot, into: &writer)
         case .history(let series):
-            let points = series.points.prefix(MonitorLimits.maxHistoryPoints)
-            writer.write(series.metric.rawValue)
-            writer.write(series.step)
-            writer.write(UInt16(points.count))
-            for point in points {
-                writer.write(point.start)
-                writer.write(point.value.isFinite ? point.value : 0)
-                writer.write(point.maximum.isFinite ? point.maximum : 0)
+            writeHistory(series, into: &writer)
+        case .clusterMetrics(let answer):
+            writeNodes(answer.node, count: answer.nodeCount, answer.nodes, into: &writer) { node, writer in
+                writer.writeShortField(Sanitizer.bytes(node.name, .shortText))
+                writer.write(node.newestSample)
+                writer.write(UInt8(node.gaugesCounted ? 1 : 0))
             }
+            writeMetrics(answer.metrics, into: &writer)
+        case .clusterHistory(let answer):
+            writeNodes(answer.node, count: answer.nodeCount, answer.nodes, into: &writer) { name, writer in
+                writer.writeShortField(Sanitizer.bytes(name, .shortText))
+            }
+            writeHistory(answer.series, into: &writer)
         case .users(let page), .admins(let page):
             writePage(page, into: &writer) { entry, writer in
                 writer.writeShortField(Sanitizer.bytes(entry.name, .shortText))
@@ -76,6 +74,44 @@ enum ResponseEncoder {
             }
         }
         return writer.bytes
+    }
+
+    /// TIME(8) COUNT(1) then (id, value) pairs: at most 255 metrics.
+    private static func writeMetrics(_ snapshot: MetricsSnapshot, into writer: inout ByteWriter) {
+        let values = snapshot.values.prefix(Int(UInt8.max))
+        writer.write(snapshot.time)
+        writer.write(UInt8(values.count))
+        for value in values {
+            writer.write(value.metric.rawValue)
+            writer.write(value.value)
+        }
+    }
+
+    /// ID(1) STEP(8) COUNT(2) then the points, at most `maxHistoryPoints`; a value that is not finite is sent as 0.
+    private static func writeHistory(_ series: HistorySeries, into writer: inout ByteWriter) {
+        let points = series.points.prefix(MonitorLimits.maxHistoryPoints)
+        writer.write(series.metric.rawValue)
+        writer.write(series.step)
+        writer.write(UInt16(points.count))
+        for point in points {
+            writer.write(point.start)
+            writer.write(point.value.isFinite ? point.value : 0)
+            writer.write(point.maximum.isFinite ? point.maximum : 0)
+        }
+    }
+
+    /// The answering node, NODES(4) (never fewer than listed), COUNT(2), then at most `maxClusterNodesListed` entries.
+    private static func writeNodes<Entry>(
+        _ answering: String, count: UInt32, _ nodes: [Entry], into writer: inout ByteWriter,
+        entry writeEntry: (Entry, inout ByteWriter) -> Void
+    ) {
+        let listed = nodes.prefix(MonitorLimits.maxClusterNodesListed)
+        writer.writeShortField(Sanitizer.bytes(answering, .shortText))
+        writer.write(max(count, UInt32(clamping: nodes.count)))
+        writer.write(UInt16(listed.count))
+        for node in listed {
+            writeEntry(node, &writer)
+        }
     }
 
     /// MORE(1) COUNT(2) then the entries, at most `maxListPageEntries` (MORE is set when some were cut).

@@ -13,6 +13,8 @@ public final class PrometheusEndpoint: Service {
     private let metrics: ServerMetrics
     private let logger: Logger
     private let version: String
+    /// The `node` label of every sample.
+    private let node: String
     private let group: any EventLoopGroup
     private let caps: ConnectionCaps
     /// A request must be complete this long after its first byte.
@@ -26,7 +28,7 @@ public final class PrometheusEndpoint: Service {
     public static let defaultRequestTimeout = TimeAmount.seconds(10)
 
     public init(
-        address: MetricsListenAddress, metrics: ServerMetrics, logger: Logger,
+        address: MetricsListenAddress, metrics: ServerMetrics, node: String, logger: Logger,
         version: String = ServerConfiguration.version,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, caps: ConnectionCaps = .metricsDefault,
         requestTimeout: TimeAmount = defaultRequestTimeout,
@@ -36,6 +38,7 @@ public final class PrometheusEndpoint: Service {
         self.metrics = metrics
         self.logger = logger
         self.version = version
+        self.node = node
         self.group = group
         self.caps = caps
         self.requestTimeout = requestTimeout
@@ -64,7 +67,8 @@ public final class PrometheusEndpoint: Service {
     }
 
     private func bootstrap() -> ServerBootstrap {
-        let (metrics, version, logger, requestTimeout) = (self.metrics, self.version, self.logger, self.requestTimeout)
+        let (metrics, version, node, logger) = (self.metrics, self.version, self.node, self.logger)
+        let requestTimeout = self.requestTimeout
         let admission = ListenerAdmission(caps: caps, listener: "metrics", metrics: metrics, logger: logger)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
@@ -82,7 +86,7 @@ public final class PrometheusEndpoint: Service {
                         return
                     }
                     try Self.addHandlers(
-                        to: operations, refusing: admitted == .refuse, metrics: metrics, version: version,
+                        to: operations, refusing: admitted == .refuse, metrics: metrics, version: version, node: node,
                         requestTimeout: requestTimeout, logger: logger)
                 }
             }
@@ -93,14 +97,15 @@ public final class PrometheusEndpoint: Service {
     /// handler.
     static func addHandlers(
         to operations: ChannelPipeline.SynchronousOperations, refusing: Bool, metrics: ServerMetrics, version: String,
-        requestTimeout: TimeAmount, logger: Logger
+        node: String, requestTimeout: TimeAmount, logger: Logger
     ) throws {
         try operations.addHandler(
             PrometheusRequestDeadline(timeout: requestTimeout, fromConnect: refusing, logger: logger))
         try operations.addHandler(PrometheusBackpressure())
         if !refusing { try operations.addHandler(IdleStateHandler(allTimeout: Self.idleTimeout)) }
         try operations.configureHTTPServerPipeline(withErrorHandling: true)
-        try operations.addHandler(PrometheusRequestHandler(metrics: metrics, version: version, refusing: refusing))
+        try operations.addHandler(
+            PrometheusRequestHandler(metrics: metrics, version: version, node: node, refusing: refusing))
     }
 }
 

@@ -1,23 +1,26 @@
 public import MonitorProtocol
 
 /// The Prometheus text exposition format 0.0.4 of the live metrics: `# HELP`, `# TYPE` and one sample per metric,
-/// plus `pop3d_build_info{version="…"} 1`.
+/// plus `pop3d_build_info{node="…",version="…"} 1`. Every sample carries the `node` label, so the series of the
+/// nodes of a cluster stay apart even when a scrape's target labels do not tell them apart.
 public enum PrometheusExposition {
     /// The `Content-Type` Prometheus expects for this format.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// The whole scrape body, one metric family after another, ending with a line feed.
-    public static func render(_ snapshot: [(MetricID, Int64)], version: String) -> String {
+    /// The whole scrape body, one metric family after another, ending with a line feed. `node` is the server's node
+    /// name (`--node-name`, by default the host name).
+    public static func render(_ snapshot: [(MetricID, Int64)], version: String, node: String) -> String {
+        let nodeLabel = "node=\"\(escapeLabelValue(node))\""
         var text = ""
         for (metric, value) in snapshot {
             let family = PrometheusMetric(metric)
             appendFamily(name: family.name, help: family.help, kind: family.kind, to: &text)
-            text += "\(family.name) \(value)\n"
+            text += "\(family.name){\(nodeLabel)} \(value)\n"
         }
         appendFamily(
             name: "pop3d_build_info", help: "The running pop3d's version; the value is always 1.", kind: .gauge,
             to: &text)
-        text += "pop3d_build_info{version=\"\(escapeLabelValue(version))\"} 1\n"
+        text += "pop3d_build_info{\(nodeLabel),version=\"\(escapeLabelValue(version))\"} 1\n"
         return text
     }
 

@@ -11,7 +11,9 @@ struct PrometheusReply: Sendable, Equatable {
     static let path = "/metrics"
 
     /// `GET /metrics` (any query string) gets the exposition; another path 404; another method on it 405.
-    static func answer(method: String, target: String, metrics: ServerMetrics, version: String) -> PrometheusReply {
+    static func answer(method: String, target: String, metrics: ServerMetrics, version: String, node: String)
+        -> PrometheusReply
+    {
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         guard path == Self.path else {
             return PrometheusReply(
@@ -25,7 +27,7 @@ struct PrometheusReply: Sendable, Equatable {
         }
         return PrometheusReply(
             status: 200, reason: "OK", contentType: PrometheusExposition.contentType,
-            body: PrometheusExposition.render(metrics.snapshot(), version: version), allow: nil)
+            body: PrometheusExposition.render(metrics.snapshot(), version: version, node: node), allow: nil)
     }
 
     /// The answer on a connection over the metrics port's caps (then it closes).

@@ -9,13 +9,15 @@ final class PrometheusRequestHandler: ChannelInboundHandler {
 
     private let metrics: ServerMetrics
     private let version: String
+    private let node: String
     private let refusing: Bool
     /// The request being read; answered at its end.
     private var head: HTTPRequestHead?
 
-    init(metrics: ServerMetrics, version: String, refusing: Bool = false) {
+    init(metrics: ServerMetrics, version: String, node: String, refusing: Bool = false) {
         self.metrics = metrics
         self.version = version
+        self.node = node
         self.refusing = refusing
     }
 
@@ -50,7 +52,8 @@ final class PrometheusRequestHandler: ChannelInboundHandler {
         let reply =
             refusing
             ? PrometheusReply.tooManyConnections
-            : PrometheusReply.answer(method: head.method.rawValue, target: head.uri, metrics: metrics, version: version)
+            : PrometheusReply.answer(
+                method: head.method.rawValue, target: head.uri, metrics: metrics, version: version, node: node)
         // Keep-alive for HTTP/1.1 as Prometheus uses it; HTTP/1.0 clients get one answer and a close.
         let keepAlive = !refusing && head.isKeepAlive && head.version.major == 1 && head.version.minor >= 1
         let body = context.channel.allocator.buffer(string: reply.body)

@@ -15,14 +15,20 @@ public struct MonitorOperationPerformer: Sendable {
     private let logger: Logger
     /// Where backups may be written; nil: backups are off.
     private let backupDirectory: BackupDirectory?
+    /// How old another node's newest sample may be for its gauges to count in cluster answers.
+    private let staleAge: TimeInterval
     private let now: @Sendable () -> Date
 
+    /// `sampleInterval`: how often this server writes its samples (`--sample-interval`); cluster answers take a node
+    /// whose newest sample is older than `ClusterMetrics.staleAge` of it for dead.
     public init(
         stores: Stores, maildirRoot: MaildirRoot, liveSessions: LiveSessions, metrics: ServerMetrics, logger: Logger,
-        backupDirectory: BackupDirectory? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        backupDirectory: BackupDirectory? = nil, sampleInterval: Duration = ServerConfiguration().sampleInterval,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.stores = stores
         self.backupDirectory = backupDirectory
+        self.staleAge = ClusterMetrics.staleAge(sampleInterval: sampleInterval)
         self.maildirRoot = maildirRoot
         self.liveSessions = liveSessions
         self.metrics = metrics
@@ -94,6 +100,16 @@ public struct MonitorOperationPerformer: Sendable {
             return .metrics(MetricsSnapshot(time: UnixTime.seconds(now()), values: values))
         case .history(let query):
             return .history(try await history(query))
+        case .clusterMetrics:
+            await DatabaseSizeGauge(maintenance: stores.maintenance, metrics: metrics).refresh()
+            let live = MetricID.allCases.map { MetricValue(metric: $0, value: currentValue($0)) }
+            let stored = try await stores.metrics.latestValuesByNode(
+                metrics: MetricID.allCases.map { MetricKey($0.name) })
+            return .clusterMetrics(
+                ClusterMetrics.snapshot(
+                    node: stores.metrics.node, live: live, stored: stored, now: now(), staleAge: staleAge))
+        case .clusterHistory(let query):
+            return .clusterHistory(try await clusterHistory(query))
         case .listUsers(let after):
             let users = try await stores.users.listUsers().map {
                 AccountEntry(name: $0.name, createdAt: UnixTime.seconds($0.createdAt))
@@ -132,11 +148,7 @@ public struct MonitorOperationPerformer: Sendable {
     }
 
     private func history(_ query: HistoryQuery) async throws -> HistorySeries {
-        // The parser checks this too; checked again so a query built elsewhere cannot ask the store for millions.
-        if let problem = query.problem { throw MonitorFailure(problem, "the history query is out of range") }
-        // Past 2^52 seconds a Double no longer tells neighbouring seconds apart, and no sample lives there.
-        let representable: Int64 = 1 << 52
-        if query.to <= -representable || query.from >= representable {
+        guard try Self.isInRange(query) else {
             return HistorySeries(metric: query.metric, step: query.step, points: [])
         }
         let points = try await stores.metrics.history(
@@ -149,6 +161,25 @@ public struct MonitorOperationPerformer: Sendable {
                 maximum: $0.maximum.isFinite ? $0.maximum : 0)
         }
         return HistorySeries(metric: query.metric, step: query.step, points: points)
+    }
+
+    private func clusterHistory(_ query: HistoryQuery) async throws -> ClusterHistorySeries {
+        let perNode =
+            try Self.isInRange(query)
+            ? try await stores.metrics.historyByNode(
+                metric: MetricKey(query.metric.name), kind: query.metric.isCounter ? .counter : .gauge,
+                from: Date(timeIntervalSince1970: Double(query.from)),
+                to: Date(timeIntervalSince1970: Double(query.to)), step: Double(query.step)) : []
+        return ClusterMetrics.history(node: stores.metrics.node, query: query, perNode: perNode)
+    }
+
+    /// False for a query past the times samples can have; throws for one the protocol refuses.
+    private static func isInRange(_ query: HistoryQuery) throws(MonitorFailure) -> Bool {
+        // The parser checks this too; checked again so a query built elsewhere cannot ask the store for millions.
+        if let problem = query.problem { throw MonitorFailure(problem, "the history query is out of range") }
+        // Past 2^52 seconds a Double no longer tells neighbouring seconds apart, and no sample lives there.
+        let representable: Int64 = 1 << 52
+        return query.to > -representable && query.from < representable
     }
 }
 

@@ -28,14 +28,21 @@ struct PrometheusScrapeTests {
         body.removeLast(trailer.count)
         let check = ExpositionCheck(body)
         #expect(check.problems.isEmpty, "\(check.problems)\n\(body)")
-        #expect((check.samples["pop3d_connections_total"] ?? 0) >= 1, "\(body)")
-        #expect((check.samples["pop3d_bytes_out_total"] ?? 0) > 0)
-        #expect((check.samples["pop3d_bytes_in_total"] ?? 0) > 0)
-        #expect(check.samples["pop3d_logins_ok_total"] == 1)
-        #expect(check.samples["pop3d_messages_retrieved_total"] == 1)
-        #expect(check.samples["pop3d_sessions_quit_total"] == 1)
-        #expect(check.samples["pop3d_connections_current"] == 0)
-        #expect(check.samples["pop3d_build_info{version=\"0.1.0\"}"] == 1)
+        // Every sample names the node: --node-name on PostgreSQL, the host name by default (SQLite here).
+        let node = workspace.backend == .postgresql ? server.nodeName : Self.hostName()
+        let label = "{node=\"\(node)\"}"
+        #expect(
+            check.samples.keys.allSatisfy { $0.hasSuffix(label) || $0.hasPrefix("pop3d_build_info{node=\"\(node)\",") },
+            "\(check.samples.keys.sorted())")
+        #expect(check.samples.count == check.types.count, "one series per family: \(check.samples.keys.sorted())")
+        #expect((check.samples["pop3d_connections_total\(label)"] ?? 0) >= 1, "\(body)")
+        #expect((check.samples["pop3d_bytes_out_total\(label)"] ?? 0) > 0)
+        #expect((check.samples["pop3d_bytes_in_total\(label)"] ?? 0) > 0)
+        #expect(check.samples["pop3d_logins_ok_total\(label)"] == 1)
+        #expect(check.samples["pop3d_messages_retrieved_total\(label)"] == 1)
+        #expect(check.samples["pop3d_sessions_quit_total\(label)"] == 1)
+        #expect(check.samples["pop3d_connections_current\(label)"] == 0)
+        #expect(check.samples["pop3d_build_info{node=\"\(node)\",version=\"0.1.0\"}"] == 1)
         #expect(check.types["pop3d_uptime_seconds"] == "gauge")
         #expect(check.types["pop3d_connections_total"] == "counter")
 
@@ -61,6 +68,30 @@ struct PrometheusScrapeTests {
             #expect(result.status == 64, "\(bad): \(result)")
             #expect(result.errors.contains("--metrics-listen"), "\(result)")
         }
+    }
+
+    /// `--node-name NAME` labels every sample on either backend.
+    @Test func theNodeNameLabelsEverySample() async throws {
+        let workspace = try Workspace()
+        // On PostgreSQL the workspace passes the node name with the database options.
+        let sqliteName = workspace.backend == .sqlite ? ["--node-name", "scrape-node"] : []
+        let server = try await ServerProcess.start(
+            workspace, options: ["--metrics-listen", "127.0.0.1:0"] + sqliteName, nodeName: "scrape-node")
+        let port = try await Self.metricsPort(of: server)
+        let scrape = try await ExternalCommand.run("curl", ["-s", "http://127.0.0.1:\(port)/metrics"])
+        let check = ExpositionCheck(scrape.output)
+        #expect(check.problems.isEmpty, "\(check.problems)\n\(scrape.output)")
+        #expect(check.samples["pop3d_connections_current{node=\"scrape-node\"}"] == 0, "\(scrape.output)")
+        #expect(check.samples.keys.allSatisfy { $0.contains("{node=\"scrape-node\"") }, "\(check.samples.keys)")
+        #expect(try await server.stop() == 0)
+    }
+
+    /// The machine's host name, pop3d's default node name.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "pop3d" }
+        let name = String(decoding: buffer.prefix(while: { $0 != 0 }).map(UInt8.init(bitPattern:)), as: UTF8.self)
+        return name.isEmpty ? "pop3d" : name
     }
 
     /// The port from the "metrics listening" line.

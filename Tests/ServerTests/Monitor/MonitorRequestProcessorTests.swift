@@ -193,6 +193,65 @@ struct MonitorRequestProcessorTests {
         #expect(series.points.map(\.maximum) == [0, 3, 12])
     }
 
+    @Test("cluster metrics on SQLite: one node, the server itself, with its live values")
+    func clusterMetricsOfOneNode() async throws {
+        let test = try MonitorTestServer()
+        test.metrics.add(.connectionsTotal, 41)
+        test.metrics.add(.connectionsCurrent, 2)
+        // An old stored total is replaced by the live one, not added to it.
+        try await test.storage.stores.metrics.appendSamples([
+            MetricSample(metric: MetricKey("connections_total"), time: Date(timeIntervalSince1970: 100), value: 40)
+        ])
+        let node = try await test.answer(.metrics).response.body
+        let reply = try await test.answer(.clusterMetrics).response.body
+        guard case .clusterMetrics(let cluster) = reply, case .metrics(let alone) = node else {
+            Issue.record("not metrics: \(reply), \(node)")
+            return
+        }
+        #expect(cluster.node == "test-node")
+        #expect(cluster.nodeCount == 1)
+        #expect(cluster.nodes.map(\.name) == ["test-node"])
+        #expect(cluster.nodes.first?.gaugesCounted == true)
+        #expect(cluster.nodes.first?.newestSample == cluster.metrics.time)
+        #expect(cluster.metrics[.connectionsTotal] == 41)
+        #expect(cluster.metrics[.connectionsCurrent] == 2)
+        // The monitor request counter went up by one between the two answers; the rest is the node's view.
+        for metric in MetricID.allCases where ![.monitorRequests, .uptimeSeconds].contains(metric) {
+            #expect(cluster.metrics[metric] == alone[metric], "\(metric)")
+        }
+    }
+
+    @Test("cluster history on SQLite: the node's history, the node named")
+    func clusterHistoryOfOneNode() async throws {
+        let test = try MonitorTestServer()
+        let base: Int64 = 1_764_129_600
+        for (time, value) in [(base + 10, 1.0), (base + 70, 3.0), (base + 80, 5.0)] {
+            try await test.storage.stores.metrics.appendSamples([
+                MetricSample(
+                    metric: MetricKey("connections_current"), time: Date(timeIntervalSince1970: Double(time)),
+                    value: value)
+            ])
+        }
+        let query = HistoryQuery(metric: .connectionsCurrent, from: base, to: base + 180, step: 60)
+        let node = try await test.answer(.history(query)).response.body
+        let reply = try await test.answer(.clusterHistory(query)).response.body
+        guard case .clusterHistory(let cluster) = reply, case .history(let alone) = node else {
+            Issue.record("not history: \(reply), \(node)")
+            return
+        }
+        #expect(cluster.node == "test-node")
+        #expect(cluster.nodes == ["test-node"])
+        #expect(cluster.nodeCount == 1)
+        #expect(cluster.series == alone)
+        #expect(alone.points.map(\.value) == [1, 4])
+        let empty = HistoryQuery(metric: .connectionsCurrent, from: 0, to: 60, step: 60)
+        guard case .clusterHistory(let none) = try await test.answer(.clusterHistory(empty)).response.body else {
+            Issue.record("not history")
+            return
+        }
+        #expect(none.nodes.isEmpty && none.nodeCount == 0 && none.series.points.isEmpty)
+    }
+
     @Test("history queries out of range are refused with their status")
     func historyLimits() async throws {
         let test = try MonitorTestServer()

@@ -29,7 +29,8 @@ final class MonitorTestServer {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         // The quick-start credentials: these tests use the seed admin token and user foo.
         storage = try SQLiteStorage(
-            path: folder.appendingPathComponent("db.sqlite").path, passwordCost: 10, firstRun: .quickStart)
+            path: folder.appendingPathComponent("db.sqlite").path, passwordCost: 10, firstRun: .quickStart,
+            node: "test-node")
         let configuration = ServerConfiguration()
         maildirRoot = MaildirRoot(
             path: folder.appendingPathComponent("mail").path, index: storage.stores.messageIndex,

@@ -22,8 +22,10 @@ struct PrometheusEndpointTests {
             let answer = try #require(client.readTextUntilClosed(seconds: 5))
             #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answer)")
             #expect(answer.contains("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
-            #expect(answer.contains("\npop3d_connections_total 5\n"))
-            #expect(answer.contains("pop3d_build_info{version=\"\(ServerConfiguration.version)\"} 1\n"))
+            #expect(answer.contains("\npop3d_connections_total{node=\"endpoint-node\"} 5\n"))
+            #expect(
+                answer.contains(
+                    "pop3d_build_info{node=\"endpoint-node\",version=\"\(ServerConfiguration.version)\"} 1\n"))
             let second = try #require(answer.range(of: "HTTP/1.1 404 Not Found\r\n"))
             #expect(answer[second.upperBound...].contains("Connection: close"))
         }
@@ -129,8 +131,8 @@ struct PrometheusEndpointTests {
             logger: logger,
             { reportPort in
                 PrometheusEndpoint(
-                    address: MetricsListenAddress(host: "127.0.0.1", port: 0), metrics: metrics, logger: logger,
-                    caps: caps, requestTimeout: requestTimeout
+                    address: MetricsListenAddress(host: "127.0.0.1", port: 0), metrics: metrics,
+                    node: "endpoint-node", logger: logger, caps: caps, requestTimeout: requestTimeout
                 ) { reportPort($0.port ?? 0) }
             }, body)
     }

@@ -14,7 +14,7 @@ import Testing
         let channel = EmbeddedChannel()
         try PrometheusEndpoint.addHandlers(
             to: channel.pipeline.syncOperations, refusing: refusing, metrics: ServerMetrics(), version: "test",
-            requestTimeout: timeout, logger: Logger(label: "metrics-test"))
+            node: "test-node", requestTimeout: timeout, logger: Logger(label: "metrics-test"))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4_000)).wait()
         return channel
     }
