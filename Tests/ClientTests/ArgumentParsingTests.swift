@@ -106,6 +106,29 @@ import Testing
         #expect(try Pop3ctlCommand.parseAsRoot(["ping", "--port", "1100"]) is PingCommand)
     }
 
+    @Test func clusterIsAFlagOfStatsAndHistoryOnly() throws {
+        let stats = try #require(try Pop3ctlCommand.parseAsRoot(["stats"]) as? StatsCommand)
+        #expect(!stats.cluster)
+        let cluster = try #require(try Pop3ctlCommand.parseAsRoot(["stats", "--cluster", "--json"]) as? StatsCommand)
+        #expect(cluster.cluster && cluster.output.json)
+        let history = try #require(
+            try Pop3ctlCommand.parseAsRoot(["history", "current", "--cluster", "--since", "1h"]) as? HistoryCommand)
+        #expect(history.cluster)
+        #expect(!(try #require(try Pop3ctlCommand.parseAsRoot(["history", "current"]) as? HistoryCommand)).cluster)
+        #expect(throws: (any Error).self) { try Pop3ctlCommand.parseAsRoot(["sessions", "--cluster"]) }
+        #expect(throws: (any Error).self) { try Pop3ctlCommand.parseAsRoot(["--cluster", "-C", Self.token]) }
+    }
+
+    @Test func helpSaysWhichNodeAnswers() {
+        // Help text is wrapped to the terminal: compared with its line breaks as spaces.
+        func words(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let root = words(Pop3ctlCommand.helpMessage())
+        #expect(root.contains("-C, -c and -b answer for the pop3d at HOST alone"), "\(root)")
+        let stats = words(Pop3ctlCommand.helpMessage(for: StatsCommand.self))
+        #expect(stats.contains("--cluster") && stats.contains("three sampling intervals of the asked node"), "\(stats)")
+        #expect(Pop3ctlCommand.helpMessage(for: HistoryCommand.self).contains("--cluster"))
+    }
+
     @Test func historyQueryEndsOnAStepBoundary() throws {
         let command = try #require(
             try Pop3ctlCommand.parseAsRoot(["history", "connections", "--since", "24h", "--step", "1h"])

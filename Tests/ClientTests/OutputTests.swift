@@ -67,6 +67,65 @@ import Testing
         #expect(MetricsView.json(snapshot).rendered().contains("\"bytes_out\": 2048"))
     }
 
+    @Test func clusterStatsListTheNodesAndTheSums() {
+        let answer = ClusterMetricsSnapshot(
+            node: "mail1", nodeCount: 4,
+            nodes: [
+                ClusterNode(name: "mail1", newestSample: 7_200, gaugesCounted: true),
+                ClusterNode(name: "mail2", newestSample: 7_195, gaugesCounted: true),
+                ClusterNode(name: "mail3", newestSample: 3_600, gaugesCounted: false),
+            ],
+            metrics: MetricsSnapshot(
+                time: 7_200,
+                values: [
+                    MetricValue(metric: .connectionsCurrent, value: 5), MetricValue(metric: .bytesOut, value: 2_048),
+                ]))
+        let text = MetricsView.clusterTable(answer)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "cluster metrics at 1970-01-01 02:00:00Z, asked mail1: 4 nodes")
+        #expect(lines[1] == "NODE   NEWEST SAMPLE         GAUGES")
+        #expect(lines[2] == "mail1  live (answering)      counted")
+        #expect(lines[3] == "mail2  1970-01-01 01:59:55Z  counted")
+        #expect(lines[4] == "mail3  1970-01-01 01:00:00Z  left out: no sample for 1h 0m")
+        #expect(lines[5] == "(1 more nodes, silent the longest, not listed)")
+        #expect(text.contains("connections_current  gauge        5"), "\(text)")
+        #expect(text.contains("bytes_out            counter   2048  2.0 KiB"), "\(text)")
+        let json = MetricsView.clusterJSON(answer).rendered()
+        #expect(json.contains("\"scope\": \"cluster\""))
+        #expect(json.contains("\"node_count\": 4"))
+        #expect(json.contains("\"gauges_counted\": false"))
+        #expect(json.contains("\"connections_current\": 5"))
+        let single = ClusterMetricsSnapshot(
+            node: "solo", nodeCount: 1, nodes: [ClusterNode(name: "solo", newestSample: 0, gaugesCounted: true)],
+            metrics: MetricsSnapshot(time: 0, values: []))
+        #expect(
+            MetricsView.clusterTable(single).hasPrefix(
+                "cluster metrics at 1970-01-01 00:00:00Z, asked solo: 1 node (no other node"))
+    }
+
+    @Test func clusterHistoryNamesItsNodes() {
+        let series = HistorySeries(
+            metric: .connectionsCurrent, step: 3_600, points: [HistoryPoint(start: 0, value: 2.5, maximum: 4)])
+        let answer = ClusterHistorySeries(node: "mail2", nodeCount: 2, nodes: ["mail1", "mail2"], series: series)
+        let text = HistoryView.clusterText(answer)
+        #expect(
+            text.contains(
+                "cluster, asked mail2: 2 nodes with samples (mail1, mail2), summed (maximum: the sum of the nodes' maxima) per step"
+            ),
+            "\(text)")
+        #expect(text.contains("1970-01-01 00:00:00Z      2.5        4"), "\(text)")
+        let counter = ClusterHistorySeries(
+            node: "a", nodeCount: 3, nodes: ["a"],
+            series: HistorySeries(metric: .bytesIn, step: 60, points: [HistoryPoint(start: 0, value: 1, maximum: 1)]))
+        #expect(HistoryView.clusterText(counter).contains("3 nodes with samples (a and 2 more), summed per step"))
+        let none = ClusterHistorySeries(
+            node: "a", nodeCount: 0, nodes: [], series: HistorySeries(metric: .bytesIn, step: 60, points: []))
+        #expect(HistoryView.clusterText(none) == "bytes_in: no data\ncluster, asked a: 0 nodes with samples")
+        let json = HistoryView.clusterJSON(answer).rendered()
+        #expect(json.contains("\"nodes\": [\n    \"mail1\",\n    \"mail2\"\n  ]"), "\(json)")
+        #expect(json.contains("\"maximum\": 4"))
+    }
+
     @Test func historyTextShowsGaugeAverageAndMaximum() {
         let series = HistorySeries(
             metric: .connectionsCurrent, step: 3_600,

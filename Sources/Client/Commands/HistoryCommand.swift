@@ -10,6 +10,10 @@ struct HistoryCommand: AsyncParsableCommand {
             METRIC is a name (\(MetricName.choices)), its number, or one of the short names connections, current, \
             bytes, logins, uptime. For a counter each point is its increase within the step; for a gauge the \
             average and maximum within the step. Durations: 90s, 15m, 24h, 7d, 2w.
+            The history is the node's that --host and --port reach. --cluster combines, step by step, every node \
+            with samples in the range on that node's database (their names are listed): counters' increases and \
+            gauges' averages and maxima are summed (the maximum is then an upper bound), except uptime_seconds, \
+            event_loop_lag_max_ms and database_bytes, which take the largest.
             """)
 
     @Argument(help: "The metric, e.g. connections_total.")
@@ -20,6 +24,9 @@ struct HistoryCommand: AsyncParsableCommand {
 
     @Option(help: "The width of one point.")
     var step = "1h"
+
+    @Flag(help: "Combine every node on the server's database instead of showing the asked node alone.")
+    var cluster = false
 
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
@@ -49,6 +56,19 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let query = try self.query(now: Console.now())
+        if cluster {
+            let reply = try await MonitorCall.run(connection) {
+                try await $0.perform(
+                    .clusterHistory(query), action: "history --cluster \(query.metric.name)",
+                    unknownHint: ClusterHint.text)
+            }
+            guard case .clusterHistory(let answer) = reply else {
+                Console.error("pop3ctl: the server's answer is not a cluster history")
+                throw ExitCode(2)
+            }
+            Console.out(output.json ? HistoryView.clusterJSON(answer).rendered() : HistoryView.clusterText(answer))
+            return
+        }
         let reply = try await MonitorCall.run(connection) {
             try await $0.perform(.history(query), action: "history \(query.metric.name)")
         }

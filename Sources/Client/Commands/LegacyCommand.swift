@@ -12,13 +12,13 @@ struct LegacyCommand: AsyncParsableCommand {
             """,
         shouldDisplay: false)
 
-    @Flag(name: .customShort("C"), help: "Print the number of connections since the first start.")
+    @Flag(name: .customShort("C"), help: "Print the number of connections to this node since its first start.")
     var connectionsTotal = false
 
-    @Flag(name: .customShort("c"), help: "Print the number of connections open now.")
+    @Flag(name: .customShort("c"), help: "Print the number of connections open on this node now.")
     var connectionsCurrent = false
 
-    @Flag(name: .customShort("b"), help: "Print the bytes sent to POP3 clients, all time.")
+    @Flag(name: .customShort("b"), help: "Print the bytes this node sent to POP3 clients, all time.")
     var bytes = false
 
     @Option(name: .customShort("m"), help: ArgumentHelp("Set the maildir.", valueName: "path"))

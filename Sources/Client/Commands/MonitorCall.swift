@@ -21,8 +21,11 @@ enum MonitorCall {
 }
 
 extension MonitorExchanging {
-    /// Sends one operation; a refusal throws `RequestRefused` naming `action`.
-    func perform(_ operation: MonitorOperation, action: String, hint: String? = nil) async throws -> MonitorReply {
+    /// Sends one operation; a refusal throws `RequestRefused` naming `action`, with `hint`, or `unknownHint` when the
+    /// server does not know the operation (bad method).
+    func perform(
+        _ operation: MonitorOperation, action: String, hint: String? = nil, unknownHint: String? = nil
+    ) async throws -> MonitorReply {
         let response = try await send(operation)
         guard response.status == .ok else {
             var message = ""
@@ -30,7 +33,8 @@ extension MonitorExchanging {
             if response.version == .v1 && response.status == .badVersion {
                 message = "the server only speaks monitor protocol version 1; the seed flags (-c, -C, ...) still work"
             }
-            throw RequestRefused(action: action, status: response.status, message: message, hint: hint)
+            let shown = response.status == .badMethod ? unknownHint ?? hint : hint
+            throw RequestRefused(action: action, status: response.status, message: message, hint: shown)
         }
         return response.body
     }

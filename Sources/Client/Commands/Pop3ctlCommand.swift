@@ -27,10 +27,12 @@ public struct Pop3ctlCommand: AsyncParsableCommand {
               -d USER            delete a POP3 user
               -v                 print pop3ctl's version and exit
             TOKEN may be left out when --token or $POP3CTL_TOKEN gives it; with --token the positionals are \
-            HOST [PORT]. HOST defaults to 127.0.0.1 and PORT to 1081.
+            HOST [PORT]. HOST defaults to 127.0.0.1 and PORT to 1081. -C, -c and -b answer for the pop3d at HOST \
+            alone, also when several nodes share one PostgreSQL database: pop3ctl stats --cluster sums them.
 
             Subcommands speak monitor protocol version 2 (64-bit values, history, lists) and take --host, --port, \
-            --token (default $POP3CTL_TOKEN) and --timeout; those whose output is data take --json.
+            --token (default $POP3CTL_TOKEN) and --timeout; those whose output is data take --json. stats and \
+            history show the node asked; --cluster combines every node on its database.
 
             Exit status: 0 done; 1 the server refused a request; 2 the server could not be reached or answered \
             nonsense; 64 bad command line.
