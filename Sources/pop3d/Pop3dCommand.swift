@@ -98,6 +98,9 @@ struct Pop3dCommand: AsyncParsableCommand {
     @OptionGroup(title: "Security")
     var security: SecurityOptions
 
+    @OptionGroup(title: "Behind a load balancer (PROXY protocol)")
+    var proxy: ProxyOptions
+
     @OptionGroup(title: "Observability")
     var observability: ObservabilityOptions
 
@@ -159,6 +162,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.sampleInterval = .seconds(sampleInterval)
         configuration.historyRetention = .seconds(historyRetentionDays * 86_400)
         security.apply(to: &configuration)
+        proxy.apply(to: &configuration)
         observability.apply(to: &configuration)
         migration.apply(to: &configuration)
         let tls: TLSCredentials?

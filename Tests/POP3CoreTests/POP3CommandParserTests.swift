@@ -86,6 +86,15 @@ import Testing
         #expect(POP3CommandParser.parse(Array("AUTH ".utf8) + [0xFF]) == .failure(.badArgument(.auth)))
     }
 
+    @Test func aProxyHeaderLineIsNamedAsOne() {
+        #expect(parse("PROXY TCP4 192.0.2.10 198.51.100.1 56324 110") == .failure(.proxyHeader))
+        #expect(parse("PROXY UNKNOWN") == .failure(.proxyHeader))
+        #expect(parse("proxy") == .failure(.proxyHeader), "keywords are read in any case")
+        #expect(parse("PROXYX TCP4") == .failure(.unknownCommand))
+        #expect(parse("PROX") == .failure(.unknownCommand))
+        #expect(POP3CommandParser.parse([0x50, 0x52, 0x4F, 0x58, 0xD9]) == .failure(.unknownCommand))
+    }
+
     @Test func parsesFromAnyCollection() {
         let slice = Array("xxRETR 5".utf8)[2...]
         #expect(POP3CommandParser.parse(slice) == .success(.retr(5)))

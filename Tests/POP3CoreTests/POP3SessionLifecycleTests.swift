@@ -15,6 +15,18 @@ import Testing
         #expect(session.state == .closed)
     }
 
+    /// A PROXY header reaches the session only from an address not trusted to send one: refused, never believed.
+    @Test func aProxyHeaderIsAProtocolViolation() {
+        var session = POP3Session(configuration: POP3SessionConfiguration())
+        _ = session.start()
+        let actions = session.receive("PROXY TCP4 192.0.2.10 198.51.100.1 56324 110")
+        #expect(
+            actions == [
+                .send(.err(nil, "PROXY header not accepted from this address, closing.")), .close(.protocolViolation),
+            ])
+        #expect(session.state == .closed)
+    }
+
     @Test func badCommandLimitAfterLogin() {
         var session = POP3Session.loggedIn(configuration: POP3SessionConfiguration(maxBadCommandsAfterLogin: 20))
         for _ in 1..<20 { #expect(closes(session.receive("RETR 0")) == nil) }

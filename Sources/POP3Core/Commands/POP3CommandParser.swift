@@ -7,11 +7,18 @@ public enum POP3CommandParser {
         let bytes = Array(line)
         if bytes.isEmpty { return .failure(.empty) }
         let keywordEnd = bytes.firstIndex(of: space) ?? bytes.endIndex
-        guard let keyword = keyword(bytes[..<keywordEnd]) else { return .failure(.unknownCommand) }
+        guard let keyword = keyword(bytes[..<keywordEnd]) else {
+            return isProxy(bytes[..<keywordEnd]) ? .failure(.proxyHeader) : .failure(.unknownCommand)
+        }
         // PASS keeps everything after the single separating space; `nil` means no argument at all.
         let rest: ArraySlice<UInt8>? = keywordEnd < bytes.endIndex ? bytes[(keywordEnd + 1)...] : nil
         let arguments = rest?.split(separator: space, omittingEmptySubsequences: true) ?? []
         return parse(keyword, rest: rest, arguments: arguments)
+    }
+
+    /// A PROXY protocol v1 line's first word (any case, as keywords are read).
+    private static func isProxy(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.count == 5 && bytes.map { $0 & 0xDF }.elementsEqual("PROXY".utf8)
     }
 
     private static func keyword(_ bytes: ArraySlice<UInt8>) -> POP3Keyword? {

@@ -10,11 +10,14 @@ public enum POP3ParseError: Error, Equatable, Sendable {
     case noSuchMessageNumber(POP3Keyword)
     /// A USER name that is empty, too long, not UTF-8 or has control characters.
     case invalidUserName
+    /// A PROXY protocol header where a command belongs: sent by a balancer this server does not trust (a trusted
+    /// one's header is taken off before any line is read).
+    case proxyHeader
 
     /// The keyword the line began with, when it was a known one.
     public var keyword: POP3Keyword? {
         switch self {
-        case .empty, .unknownCommand: nil
+        case .empty, .unknownCommand, .proxyHeader: nil
         case .badArgument(let keyword), .noSuchMessageNumber(let keyword): keyword
         case .invalidUserName: .user
         }

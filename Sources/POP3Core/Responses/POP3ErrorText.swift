@@ -25,6 +25,7 @@ enum POP3ErrorText {
     static let idleTimeout = "Autologout: idle timeout."
     static let shuttingDown = "Server shutting down."
     static let lockLost = "The maildrop lock was lost; nothing was deleted. Log in again."
+    static let proxyHeaderRefused = "PROXY header not accepted from this address, closing."
 
     static func syntax(_ keyword: POP3Keyword) -> String { "Syntax: \(keyword.usage)" }
     static func alreadyDeleted(_ number: Int) -> String { "Message \(number) already deleted." }

@@ -129,6 +129,10 @@ public struct POP3Session: Sendable {
         case .badArgument(let keyword): return badCommand(.err(nil, POP3ErrorText.syntax(keyword)))
         case .noSuchMessageNumber: return badCommand(.err(nil, POP3ErrorText.noSuchMessage))
         case .invalidUserName: return badCommand(.err(nil, POP3ErrorText.invalidUserName))
+        case .proxyHeader:
+            // A balancer's header from an address not in --proxy-trusted-network: its address claim is never
+            // believed, and relaying clients under the balancer's address would be wrong too.
+            return close(.protocolViolation, after: .err(nil, POP3ErrorText.proxyHeaderRefused))
         }
     }
 

@@ -26,12 +26,16 @@ public struct POP3ConnectionFactory: Sendable {
         self.logger = logger
     }
 
-    func makeHandlers(peer: String, implicitTLS: Bool) -> (POP3LineDecoder, POP3ConnectionHandler) {
+    /// The line decoder and session handler of a connection from `peer` (the client); `proxy` is the balancer's
+    /// address when a PROXY header named the client, and goes into every log line of the session.
+    func makeHandlers(peer: String, proxy: String? = nil, implicitTLS: Bool) -> (POP3LineDecoder, POP3ConnectionHandler)
+    {
         let decoder = POP3LineDecoder()
         let sessionID = SessionID.make()
         var logger = self.logger
         logger[metadataKey: "session"] = "\(sessionID)"
         logger[metadataKey: "peer"] = "\(peer)"
+        if let proxy { logger[metadataKey: "proxy"] = "\(proxy)" }
         let configuration = POP3SessionConfiguration(
             implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
             tlsAvailable: tls != nil, tlsActive: implicitTLS,
@@ -45,14 +49,15 @@ public struct POP3ConnectionFactory: Sendable {
     }
 }
 
-/// The per-connection rules a listener applies: timeouts, where plain-text passwords are allowed, and how many
-/// failed logins end a connection.
+/// The per-connection rules a listener applies: timeouts, where plain-text passwords are allowed, how many failed
+/// logins end a connection, and which peers are balancers speaking the PROXY protocol.
 public struct POP3ConnectionPolicy: Sendable {
     public var preLoginTimeout: Duration
     public var idleTimeout: Duration
     public var allowPlaintextAuth: Bool
     public var localNetworks: [AddressRange]
     public var maximumFailedLogins: Int
+    public var proxy: ProxyProtocolPolicy
 
     public init(configuration: ServerConfiguration) {
         maximumFailedLogins = configuration.maximumFailedLogins
@@ -60,6 +65,9 @@ public struct POP3ConnectionPolicy: Sendable {
         idleTimeout = configuration.idleTimeout
         allowPlaintextAuth = configuration.allowPlaintextAuth
         localNetworks = configuration.localNetworks
+        proxy = ProxyProtocolPolicy(
+            trustedNetworks: configuration.proxyTrustedNetworks, headerRequired: !configuration.proxyHeaderOptional,
+            headerTimeout: configuration.proxyHeaderTimeout)
     }
 
     /// Whether USER/PASS and AUTH PLAIN may be used without TLS by a client at `peer`; without TLS offered at all,

@@ -74,8 +74,6 @@ public final class POP3Listener: Service {
     }
 
     private func bootstrap(ipv6Only: Bool) -> ServerBootstrap {
-        let (connections, limiter) = (self.connections, self.limiter)
-        let implicitTLS = self.implicitTLS
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1_024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -88,29 +86,58 @@ public final class POP3Listener: Service {
             bootstrap
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1_024, high: 1_024 * 1_024))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let peer = channel.remoteAddress.map(Self.describe) ?? "unknown"
-                    let operations = channel.pipeline.syncOperations
-                    let decision = limiter.admit(peer)
-                    guard decision == .admitted else {
-                        connections.book.metrics.add(.connectionsRejected)
-                        connections.logger.warning(
-                            "connection refused: limit reached",
-                            metadata: [
-                                "peer": "\(peer)", "limit": "\(decision == .overTotal ? "total" : "per address")",
-                            ])
-                        try operations.addHandler(RefusingHandler())
-                        return
-                    }
-                    channel.closeFuture.whenComplete { _ in limiter.release(peer) }
-                    if implicitTLS, let credentials = connections.tls {
-                        try operations.addHandler(NIOSSLServerHandler(context: credentials.context))
-                    }
-                    let (decoder, handler) = connections.makeHandlers(peer: peer, implicitTLS: implicitTLS)
-                    try operations.addHandlers([ByteToMessageHandler(decoder), handler])
-                }
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try initialize(channel) }
             }
+    }
+
+    /// Admits a new connection under the limits and builds its pipeline; a balancer's connection first waits for
+    /// its PROXY header, and is admitted for the client the header names.
+    private func initialize(_ channel: any Channel) throws {
+        let socketPeer = channel.remoteAddress.map(Self.describe) ?? "unknown"
+        let decision = limiter.admit(socketPeer)
+        guard decision == .admitted else { return try refuse(channel, peer: socketPeer, proxy: nil, decision) }
+        // The address the connection is counted under: a balancer's until its header names the client.
+        let counted = NIOLoopBoundBox(socketPeer, eventLoop: channel.eventLoop)
+        channel.closeFuture.whenComplete { [limiter] _ in limiter.release(counted.value) }
+        let policy = connections.policy.proxy
+        guard policy.expectsHeader(from: socketPeer) else {
+            return try addSession(channel, peer: socketPeer, proxy: nil)
+        }
+        let waiting = ProxyHeaderHandler(socketPeer: socketPeer, policy: policy, logger: connections.logger) {
+            [self] header in
+            let peer = header?.client?.source ?? socketPeer
+            // A health check, or a direct client where the header is optional: the balancer's own connection.
+            guard peer != socketPeer else { return try addSession(channel, peer: peer, proxy: nil) }
+            let decision = limiter.reassign(from: socketPeer, to: peer)
+            guard decision == .admitted else { return try refuse(channel, peer: peer, proxy: socketPeer, decision) }
+            counted.value = peer
+            try addSession(channel, peer: peer, proxy: socketPeer)
+        }
+        try channel.pipeline.syncOperations.addHandler(waiting)
+    }
+
+    /// The POP3 session's handlers for a client at `peer`: TLS first on the implicit-TLS port.
+    private func addSession(_ channel: any Channel, peer: String, proxy: String?) throws {
+        let operations = channel.pipeline.syncOperations
+        if implicitTLS, let credentials = connections.tls {
+            try operations.addHandler(NIOSSLServerHandler(context: credentials.context))
+        }
+        let (decoder, handler) = connections.makeHandlers(peer: peer, proxy: proxy, implicitTLS: implicitTLS)
+        try operations.addHandlers([ByteToMessageHandler(decoder), handler])
+    }
+
+    /// A connection over a limit: answered `-ERR [SYS/TEMP]` (in clear, before any TLS) and closed.
+    private func refuse(
+        _ channel: any Channel, peer: String, proxy: String?, _ decision: ConnectionLimiter.Decision
+    ) throws {
+        connections.book.metrics.add(.connectionsRejected)
+        var metadata: Logger.Metadata = [
+            "peer": "\(peer)", "limit": "\(decision == .overTotal ? "total" : "per address")",
+        ]
+        if let proxy { metadata["proxy"] = "\(proxy)" }
+        connections.logger.warning("connection refused: limit reached", metadata: metadata)
+        try channel.pipeline.syncOperations.addHandler(RefusingHandler())
     }
 
     /// "127.0.0.1" or "::1", without the port.

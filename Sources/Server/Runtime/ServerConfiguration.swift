@@ -47,6 +47,14 @@ public struct ServerConfiguration: Sendable {
     public var localNetworks: [AddressRange] = AddressRange.loopback
     /// Addresses exempt from the per-address connection cap (loopback always is).
     public var trustedNetworks: [AddressRange] = []
+    /// Load balancers whose connections start with a PROXY protocol header naming the client; empty: the protocol
+    /// is off.
+    public var proxyTrustedNetworks: [AddressRange] = []
+    /// A connection from `proxyTrustedNetworks` without a header is closed, unless this is set: then it is served,
+    /// after the header timeout, as a direct connection from the socket's address.
+    public var proxyHeaderOptional = false
+    /// How long a connection from `proxyTrustedNetworks` may take to send its header.
+    public var proxyHeaderTimeout: Duration = .seconds(5)
     public var maximumConnections = 20_000
     public var maximumConnectionsPerAddress = 1_000
     /// The failed-login delay doubles per address from `authFailureDelay` up to this.

@@ -2,7 +2,8 @@ import Glibc
 import Synchronization
 
 /// Caps connections in total and per client (an address, or an IPv6 prefix: see `ClientGrouping`); addresses in
-/// the exempt ranges have no per-client cap.
+/// the exempt ranges have no per-client cap. A connection from a load balancer is counted under the balancer until
+/// its PROXY header names the client, then moved to the client (`reassign`).
 public final class ConnectionLimiter: Sendable {
     enum Decision: Equatable {
         case admitted
@@ -17,12 +18,13 @@ public final class ConnectionLimiter: Sendable {
     private let grouping: ClientGrouping
 
     /// The limits `configuration` asks for, never above the process's open-file limit (less a reserve for the
-    /// database, the listeners and message files).
+    /// database, the listeners and message files). Balancers are exempt: their connections are their clients'.
     public convenience init(configuration: ServerConfiguration) {
         self.init(
             maximumTotal: min(configuration.maximumConnections, Self.descriptorLimit() - 64),
             maximumPerAddress: configuration.maximumConnectionsPerAddress,
-            exempt: AddressRange.loopback + configuration.trustedNetworks, grouping: configuration.clientGrouping)
+            exempt: AddressRange.loopback + configuration.trustedNetworks + configuration.proxyTrustedNetworks,
+            grouping: configuration.clientGrouping)
     }
 
     init(maximumTotal: Int, maximumPerAddress: Int, exempt: [AddressRange], grouping: ClientGrouping = .standard) {
@@ -42,6 +44,22 @@ public final class ConnectionLimiter: Sendable {
             guard isExempt || current < maximumPerAddress else { return .overPerAddress }
             state.total += 1
             state.perAddress[client] = current + 1
+            return .admitted
+        }
+    }
+
+    /// Moves an admitted connection from `old` (a balancer) to `new` (the client its PROXY header names), under the
+    /// per-client cap of `new`; the total does not change. When refused, the connection stays counted under `old`.
+    func reassign(from old: String, to new: String) -> Decision {
+        let isExempt = exempt.contains(address: new)
+        let (from, to) = (grouping.key(for: old), grouping.key(for: new))
+        guard from != to else { return .admitted }
+        return state.withLock { state in
+            let current = state.perAddress[to, default: 0]
+            guard isExempt || current < maximumPerAddress else { return .overPerAddress }
+            state.perAddress[to] = current + 1
+            let remaining = state.perAddress[from, default: 1] - 1
+            state.perAddress[from] = remaining > 0 ? remaining : nil
             return .admitted
         }
     }

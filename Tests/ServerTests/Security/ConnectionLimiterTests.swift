@@ -72,6 +72,29 @@ import Testing
         #expect(limiter.admit("127.0.0.1") == .overPerAddress)
     }
 
+    @Test func aProxiedConnectionMovesFromTheBalancerToItsClient() throws {
+        let balancer = try #require(AddressRange("10.0.0.0/24"))
+        let limiter = ConnectionLimiter(maximumTotal: 4, maximumPerAddress: 1, exempt: [balancer])
+        // The balancer's connections wait for their headers under its (exempt) address.
+        for _ in 0..<3 { #expect(limiter.admit("10.0.0.5") == .admitted) }
+        #expect(limiter.reassign(from: "10.0.0.5", to: "192.0.2.1") == .admitted)
+        #expect(limiter.reassign(from: "10.0.0.5", to: "192.0.2.1") == .overPerAddress, "the client's own cap")
+        #expect(limiter.reassign(from: "10.0.0.5", to: "192.0.2.2") == .admitted)
+        // A direct connection from a client already counted through the balancer is over its cap too.
+        #expect(limiter.admit("192.0.2.1") == .overPerAddress)
+        // A health check keeps the balancer's address: nothing moves.
+        #expect(limiter.reassign(from: "10.0.0.5", to: "10.0.0.5") == .admitted)
+        // The total never changed by moving: one slot left of four.
+        #expect(limiter.admit("192.0.2.3") == .admitted)
+        #expect(limiter.admit("192.0.2.4") == .overTotal)
+        // Released under the address they were moved to (and the refused one under the balancer's).
+        limiter.release("192.0.2.1")
+        limiter.release("10.0.0.5")
+        #expect(limiter.admit("192.0.2.1") == .admitted)
+        #expect(limiter.admit("10.0.0.5") == .admitted)
+        #expect(limiter.admit("10.0.0.5") == .overTotal)
+    }
+
     @Test func everyReleaseFreesExactlyOneSlot() {
         let limiter = ConnectionLimiter(maximumTotal: 4, maximumPerAddress: 4, exempt: [])
         for _ in 0..<4 { #expect(limiter.admit("192.0.2.9") == .admitted) }
