@@ -22,16 +22,32 @@ final class RawConnection: Sendable {
 
     deinit { close() }
 
-    /// Connects to 127.0.0.1:`port`. The socket is close-on-exec so client processes never inherit it
-    /// (an inherited copy would keep a "dropped" connection open).
-    static func connect(port: Int) async throws -> RawConnection {
-        try await Blocking.run { try connectBlocking(port: port) }
+    /// Connects to 127.0.0.1:`port`, from `source` (another loopback address, such as 127.0.0.2) when given. The
+    /// socket is close-on-exec so client processes never inherit it (an inherited copy would keep a "dropped"
+    /// connection open).
+    static func connect(port: Int, source: String? = nil) async throws -> RawConnection {
+        try await Blocking.run { try connectBlocking(port: port, source: source) }
     }
 
-    /// `connect(port:)` on the calling thread, for a caller already on a thread of its own.
-    static func connectBlocking(port: Int) throws -> RawConnection {
+    /// `connect(port:source:)` on the calling thread, for a caller already on a thread of its own.
+    static func connectBlocking(port: Int, source: String? = nil) throws -> RawConnection {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw IntegrationError("socket() failed: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let code = errno
+                Glibc.close(descriptor)
+                throw IntegrationError("bind to \(source) failed: errno \(code)")
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

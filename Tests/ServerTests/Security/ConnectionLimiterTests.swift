@@ -95,6 +95,16 @@ import Testing
         #expect(limiter.admit("10.0.0.5") == .overTotal)
     }
 
+    @Test func balancersAreExemptFromThePerAddressCap() throws {
+        var configuration = ServerConfiguration()
+        configuration.maximumConnectionsPerAddress = 1
+        configuration.proxyTrustedNetworks = [try #require(AddressRange("10.0.0.0/24"))]
+        let limiter = ConnectionLimiter(configuration: configuration)
+        for _ in 0..<3 { #expect(limiter.admit("10.0.0.5") == .admitted) }
+        #expect(limiter.admit("10.0.1.5") == .admitted)
+        #expect(limiter.admit("10.0.1.5") == .overPerAddress)
+    }
+
     @Test func everyReleaseFreesExactlyOneSlot() {
         let limiter = ConnectionLimiter(maximumTotal: 4, maximumPerAddress: 4, exempt: [])
         for _ in 0..<4 { #expect(limiter.admit("192.0.2.9") == .admitted) }
