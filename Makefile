@@ -30,7 +30,7 @@ install-files:
 	install -m 0755 $(BIN)/pop3d $(BIN)/pop3ctl $(BINDIR)/
 	sed 's|/usr/local/|$(PREFIX)/|g' packaging/pop3d.service > $(UNITDIR)/pop3d.service
 	chmod 0644 $(UNITDIR)/pop3d.service
-	install -m 0644 documentation/operations.md documentation/monitor-protocol.txt $(DOCDIR)/
+	install -m 0644 documentation/operations.md documentation/monitor-protocol.txt packaging/haproxy.cfg $(DOCDIR)/
 	test -e $(CONFDIR)/pop3d.conf || install -m 0644 packaging/pop3d.conf $(CONFDIR)/pop3d.conf
 
 uninstall:

@@ -50,14 +50,22 @@ struct HAProxyTests {
         let user = TestUsers.alice
         try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
+        let certificate = try await TestCertificate.make(in: workspace)
         let server = try await ServerProcess.start(
-            workspace, options: ["--proxy-trusted-network", "\(Self.balancer)/32", "--auth-failure-delay", "0.05"])
-        let haproxy = try HAProxyProcess.start(in: workspace, nodes: [server.port], source: Self.balancer)
+            workspace,
+            options: certificate.options + [
+                "--tls-port", "0", "--proxy-trusted-network", "\(Self.balancer)/32", "--auth-failure-delay", "0.05",
+            ])
+        let tlsPort = try await ServerAddresses.tlsPort(of: server)
+        let haproxy = try HAProxyProcess.start(
+            in: workspace, nodes: [server.port], tlsNodes: [tlsPort], source: Self.balancer)
 
-        // The health check (a v2 LOCAL header, then `+OK` expected) marks the node up, and pop3d saw it as the
-        // balancer's own connection, ended by the check's QUIT.
-        let up = await haproxy.waitForLine(containing: ["Health check for server pop3d/node1 succeeded", "UP"])
-        #expect(up, "\(haproxy.transcript)\n\(server.transcript)")
+        // The health checks (a v2 LOCAL header, then `+OK` expected) mark the node up in both backends, and pop3d
+        // saw them as the balancer's own connections, ended by the checks' QUIT.
+        for backend in ["pop3d", "pop3d-tls"] {
+            let up = await haproxy.waitForLine(containing: ["Health check for server \(backend)/node1 succeeded", "UP"])
+            #expect(up, "\(backend): \(haproxy.transcript)\n\(server.transcript)")
+        }
         let check = await server.waitForLine {
             $0.message == "disconnect" && $0["peer"] == Self.balancer && $0["reason"] == "quit"
         }
@@ -75,16 +83,25 @@ struct HAProxyTests {
             ], timeout: 30)
         #expect(viaCurl.status == 0, "\(viaCurl)")
         #expect(ClientAssertions.sameMessages([viaCurl.stdout], [SampleMessages.plainCRLF]), "\(viaCurl)")
+        // Implicit TLS through the balancer: the header before the handshake, the TLS itself pop3d's.
+        let viaTLS = try await ExternalCommand.run(
+            "curl",
+            [
+                "--silent", "--show-error", "--insecure", "--interface", "127.0.0.5", "--user",
+                "\(user.name):\(user.password)", "pop3s://127.0.0.1:\(try #require(haproxy.tlsPort))/1",
+            ], timeout: 30)
+        #expect(viaTLS.status == 0, "\(viaTLS)")
+        #expect(ClientAssertions.sameMessages([viaTLS.stdout], [SampleMessages.plainCRLF]), "\(viaTLS)")
         // The login throttle counts per client: two failures from 127.0.0.2 escalate, 127.0.0.4 starts afresh.
         for (source, password) in [("127.0.0.2", "wrong 1"), ("127.0.0.2", "wrong 2"), ("127.0.0.4", "wrong 3")] {
             let refused = try await Self.poplib(
                 port: haproxy.port, from: source, user: user.name, password: password, in: workspace)
             #expect(refused.error.hasPrefix("-ERR"), "\(refused)")
         }
-        #expect(await server.waitForLines("logout", count: 2), "\(server.transcript)")
+        #expect(await server.waitForLines("logout", count: 3), "\(server.transcript)")
 
         let logins = server.lines("login")
-        #expect(logins.map { $0["peer"] ?? "?" } == ["127.0.0.2", "127.0.0.4"], "\(server.log)")
+        #expect(logins.map { $0["peer"] ?? "?" } == ["127.0.0.2", "127.0.0.4", "127.0.0.5"], "\(server.log)")
         #expect(logins.allSatisfy { $0["proxy"] == Self.balancer }, "\(server.log)")
         let failures = server.lines("login failed").map { "\($0["peer"] ?? "?") \($0["delay_ms"] ?? "?")" }
         #expect(failures == ["127.0.0.2 50", "127.0.0.2 100", "127.0.0.4 50"], "\(server.log)")
@@ -94,13 +111,25 @@ struct HAProxyTests {
         let sessions = try await workspace.query(
             "SELECT peer, coalesce(\(workspace.userColumn), '-'), end_reason FROM sessions "
                 + "WHERE peer <> '\(Self.balancer)' AND \(workspace.userColumn) IS NOT NULL ORDER BY id")
-        #expect(sessions == ["127.0.0.2|alice|quit", "127.0.0.4|alice|quit"], "\(sessions)")
+        #expect(
+            sessions == ["127.0.0.2|alice|quit", "127.0.0.4|alice|quit", "127.0.0.5|alice|quit"], "\(sessions)")
         let attempts = try await workspace.query("SELECT peer, result FROM auth_events ORDER BY id")
         #expect(
-            attempts == ["127.0.0.2|ok", "127.0.0.4|ok", "127.0.0.2|failed", "127.0.0.2|failed", "127.0.0.4|failed"],
-            "\(attempts)")
+            attempts == [
+                "127.0.0.2|ok", "127.0.0.4|ok", "127.0.0.5|ok", "127.0.0.2|failed", "127.0.0.2|failed",
+                "127.0.0.4|failed",
+            ], "\(attempts)")
         let checks = try await workspace.query(
             "SELECT count(*) FROM sessions WHERE peer = '\(Self.balancer)' AND end_reason = 'quit'")
         #expect((Int(checks.first ?? "") ?? 0) >= 1, "the health checks' sessions: \(checks)")
+    }
+
+    /// The configuration shipped for operators is one HAProxy accepts.
+    @Test func thePackagedConfigurationIsValid() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let result = try await HAProxyProcess.check(
+            configuration: root.appendingPathComponent("packaging/haproxy.cfg").path)
+        #expect(result.status == 0, "\(result)")
     }
 }

@@ -18,6 +18,9 @@ import Testing
         for binary in ["pop3d", "pop3ctl"] {
             #expect(FileManager.default.isExecutableFile(atPath: "\(destination)/opt/pop3d/bin/\(binary)"))
         }
+        for document in ["operations.md", "monitor-protocol.txt", "haproxy.cfg"] {
+            #expect(FileManager.default.fileExists(atPath: "\(destination)/opt/pop3d/share/doc/pop3d/\(document)"))
+        }
         let unit = try String(
             contentsOfFile: "\(destination)/opt/pop3d/lib/systemd/system/pop3d.service", encoding: .utf8)
         #expect(unit.contains("ExecStart=/opt/pop3d/bin/pop3d --config /etc/pop3d/pop3d.conf\n"))

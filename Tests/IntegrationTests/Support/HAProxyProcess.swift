@@ -9,8 +9,9 @@ import Foundation
 /// foreground (`-db`) with a configuration written into the workspace, its log on standard output kept for
 /// assertions, and stopped by its pid.
 final class HAProxyProcess: Sendable {
-    /// The frontend port clients connect to (on 127.0.0.1).
+    /// The frontend ports clients connect to (on 127.0.0.1): POP3, and implicit TLS when the nodes have it.
     let port: Int
+    let tlsPort: Int?
     private let process: Process
     private let output: PipeCollector
     private let errors: PipeCollector
@@ -29,15 +30,23 @@ final class HAProxyProcess: Sendable {
                 + "scripts/install-prerequisites.sh installs it)")
     }
 
-    /// Starts HAProxy balancing over `nodes` (pop3d ports on 127.0.0.1), connecting to them from `source`.
-    static func start(in workspace: Workspace, nodes: [Int], source: String) throws -> HAProxyProcess {
+    /// Starts HAProxy balancing over `nodes` (pop3d ports on 127.0.0.1), connecting to them from `source`. With
+    /// `tlsNodes` (the same nodes' implicit-TLS ports) a second frontend passes TLS through to them, its health
+    /// checks going to the plain ports, as `packaging/haproxy.cfg` does.
+    static func start(in workspace: Workspace, nodes: [Int], tlsNodes: [Int] = [], source: String) throws
+        -> HAProxyProcess
+    {
         let binary = try binary()
         let port = try freePort()
+        let tlsPort = tlsNodes.isEmpty ? nil : try freePort()
+        let check = "check check-send-proxy inter 500ms source \(source)"
         let servers = nodes.enumerated().map { index, node in
-            "    server node\(index + 1) 127.0.0.1:\(node) send-proxy-v2 check check-send-proxy inter 500ms "
-                + "source \(source)"
+            "    server node\(index + 1) 127.0.0.1:\(node) send-proxy-v2 \(check)"
         }
-        let configuration = """
+        let tlsServers = zip(nodes, tlsNodes).enumerated().map { index, ports in
+            "    server node\(index + 1) 127.0.0.1:\(ports.1) send-proxy-v2 \(check) port \(ports.0)"
+        }
+        var configuration = """
             global
                 log stdout format raw local0 info
 
@@ -63,12 +72,34 @@ final class HAProxyProcess: Sendable {
             \(servers.joined(separator: "\n"))
 
             """
+        if let tlsPort {
+            configuration += """
+                frontend pop3s
+                    bind 127.0.0.1:\(tlsPort)
+                    default_backend pop3d-tls
+
+                backend pop3d-tls
+                    balance source
+                    option tcp-check
+                    tcp-check expect string +OK
+                    tcp-check send QUIT\\r\\n
+                    tcp-check expect string +OK
+                \(tlsServers.joined(separator: "\n"))
+
+                """
+        }
         let file = try workspace.writeFile("haproxy.cfg", configuration)
-        return try HAProxyProcess(binary: binary, configuration: file, port: port)
+        return try HAProxyProcess(binary: binary, configuration: file, port: port, tlsPort: tlsPort)
     }
 
-    private init(binary: String, configuration: String, port: Int) throws {
+    /// `haproxy -c`: whether HAProxy accepts the configuration file at `path`, and what it said.
+    static func check(configuration path: String) async throws -> CommandResult {
+        try await ExternalCommand.run(try binary(), ["-c", "-f", path], timeout: 30)
+    }
+
+    private init(binary: String, configuration: String, port: Int, tlsPort: Int?) throws {
         self.port = port
+        self.tlsPort = tlsPort
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["-f", configuration, "-db"]
