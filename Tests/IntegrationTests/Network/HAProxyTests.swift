@@ -103,6 +103,7 @@ struct HAProxyTests {
         let logins = server.lines("login")
         #expect(logins.map { $0["peer"] ?? "?" } == ["127.0.0.2", "127.0.0.4", "127.0.0.5"], "\(server.log)")
         #expect(logins.allSatisfy { $0["proxy"] == Self.balancer }, "\(server.log)")
+        #expect(await server.waitForLines("login failed", count: 3), "\(server.log)")
         let failures = server.lines("login failed").map { "\($0["peer"] ?? "?") \($0["delay_ms"] ?? "?")" }
         #expect(failures == ["127.0.0.2 50", "127.0.0.2 100", "127.0.0.4 50"], "\(server.log)")
 

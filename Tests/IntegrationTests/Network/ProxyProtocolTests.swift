@@ -11,8 +11,8 @@ struct ProxyProtocolTests {
 
     /// Connects as the balancer, sends `header` (with `then` in the same write) and reads the greeting.
     static func proxied(_ header: [UInt8], then: String = "", port: Int) async throws -> (RawConnection, String) {
-        let connection = try await RawConnection.connect(port: port, source: balancer)
-        try await connection.send(header + Array(then.utf8))
+        let connection = try await RawConnection.connect(
+            port: port, source: balancer, sending: header + Array(then.utf8))
         return (connection, try await connection.line())
     }
 
@@ -80,6 +80,7 @@ struct ProxyProtocolTests {
             #expect(try await connection.command("PASS \(password)").hasPrefix("-ERR"))
             #expect(try await connection.command("QUIT").hasPrefix("+OK"))
         }
+        #expect(await server.waitForLines("login failed", count: 3), "\(server.log)")
         let failures = server.lines("login failed").map { "\($0["peer"] ?? "?") \($0["delay_ms"] ?? "?")" }
         #expect(failures == ["192.0.2.21 50", "192.0.2.21 100", "192.0.2.22 50"], "\(server.log)")
         #expect(try await server.stop() == 0)
@@ -103,7 +104,7 @@ struct ProxyProtocolTests {
 
         // `limit=per address` holds a space, so the line is found by its text.
         let refusal = try #require(
-            server.logLines.first { $0.text.contains("connection refused: limit reached") }, "\(server.log)")
+            await server.waitForLine { $0.text.contains("connection refused: limit reached") }, "\(server.log)")
         for field in ["limit=per address", "peer=192.0.2.30", "proxy=\(Self.balancer)"] {
             #expect(refusal.text.contains(field), "\(refusal.text)")
         }
@@ -145,19 +146,23 @@ struct ProxyProtocolTests {
         let workspace = try Workspace()
         let server = try await ServerProcess.start(
             workspace, options: Self.trustBalancer + ["--proxy-header-timeout", "0.5"])
-        // Silent: closed at the timeout with nothing sent (a greeting would have come at the connect).
-        let silent = try await RawConnection.connect(port: server.port, source: Self.balancer)
+        // Silent: closed at the timeout with nothing sent (a greeting would have come at the connect). The timer
+        // starts after the connect began, so the close comes no sooner than the timeout after it.
         let started = Date()
+        let silent = try await RawConnection.connect(port: server.port, source: Self.balancer)
         let (bytes, closed) = try await silent.readUntilClosed(timeout: 30)
         #expect(closed && bytes.isEmpty, "\(String(decoding: bytes, as: UTF8.self))")
-        #expect(Date().timeIntervalSince(started) >= 0.4)
-        // A command instead of a header: closed at once, nothing sent.
-        let talking = try await RawConnection.connect(port: server.port, source: Self.balancer)
-        try await talking.send("CAPA\r\n")
+        #expect(Date().timeIntervalSince(started) >= 0.5)
+        // A command instead of a header, sent with the connect: closed at once, nothing sent.
+        let talking = try await RawConnection.connect(
+            port: server.port, source: Self.balancer, sending: Array("CAPA\r\n".utf8))
         let (answer, ended) = try await talking.readUntilClosed(timeout: 30)
         #expect(ended && answer.isEmpty, "\(String(decoding: answer, as: UTF8.self))")
 
-        // The reason is free text (spaces and all), so the lines are found by their text.
+        // The reason is free text (spaces and all), so the lines are found by their text; the log is read from a
+        // pipe, so the last line is waited for.
+        let logged = await server.waitForLine { $0.text.contains("no PROXY protocol signature") }
+        #expect(logged != nil, "\(server.log)")
         let refusals = server.logLines.filter { $0.text.contains("PROXY header refused: closing") }
         #expect(refusals.count == 2, "\(server.log)")
         #expect(refusals.allSatisfy { $0.text.contains("peer=\(Self.balancer)") }, "\(server.log)")
@@ -170,7 +175,7 @@ struct ProxyProtocolTests {
     @Test func withTheHeaderOptionalADirectClientIsGreetedAfterTheTimeout() async throws {
         let workspace = try Workspace()
         let server = try await ServerProcess.start(
-            workspace, options: Self.trustBalancer + ["--proxy-header-optional", "--proxy-header-timeout", "0.3"])
+            workspace, options: Self.trustBalancer + ["--proxy-header-optional", "--proxy-header-timeout", "1"])
         let direct = try await RawConnection.connect(port: server.port, source: Self.balancer)
         #expect(try await direct.line().hasPrefix("+OK"))
         #expect(try await direct.command("QUIT").hasPrefix("+OK"))

@@ -56,6 +56,8 @@ final class HAProxyProcess: Sendable {
                 option tcplog
                 option log-health-checks
                 timeout connect 5s
+                # A check waits this long for the greeting: far beyond any delay of a loaded test machine.
+                timeout check 10s
                 timeout client 60s
                 timeout server 60s
 

@@ -29,6 +29,16 @@ final class RawConnection: Sendable {
         try await Blocking.run { try connectBlocking(port: port, source: source) }
     }
 
+    /// Connects and sends `bytes` at once, on one thread: for a server that gives the client only a short time to
+    /// speak first (a PROXY header), which a test resumed late between two steps would miss.
+    static func connect(port: Int, source: String? = nil, sending bytes: [UInt8]) async throws -> RawConnection {
+        try await Blocking.run {
+            let connection = try connectBlocking(port: port, source: source)
+            try connection.blockingSend(bytes)
+            return connection
+        }
+    }
+
     /// `connect(port:source:)` on the calling thread, for a caller already on a thread of its own.
     static func connectBlocking(port: Int, source: String? = nil) throws -> RawConnection {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
