@@ -76,8 +76,8 @@ final class RawConnection: Sendable {
     }
 
     /// Connects and reads the greeting, which must be `+OK`.
-    static func open(port: Int) async throws -> RawConnection {
-        let connection = try await connect(port: port)
+    static func open(port: Int, source: String? = nil) async throws -> RawConnection {
+        let connection = try await connect(port: port, source: source)
         let greeting = try await connection.line()
         guard greeting.hasPrefix("+OK") else { throw IntegrationError("unexpected greeting: \(greeting)") }
         return connection
