@@ -30,7 +30,10 @@ install-files:
 	install -m 0755 $(BIN)/pop3d $(BIN)/pop3ctl $(BINDIR)/
 	sed 's|/usr/local/|$(PREFIX)/|g' packaging/pop3d.service > $(UNITDIR)/pop3d.service
 	chmod 0644 $(UNITDIR)/pop3d.service
-	install -m 0644 documentation/operations.md documentation/monitor-protocol.txt packaging/haproxy.cfg $(DOCDIR)/
+	install -m 0644 documentation/operations.md documentation/monitor-protocol.txt documentation/cluster.md \
+		packaging/haproxy.cfg $(DOCDIR)/
+	install -d $(DOCDIR)/cluster
+	install -m 0644 packaging/cluster/pop3d.conf packaging/cluster/pop3d.service.d/cluster.conf $(DOCDIR)/cluster/
 	test -e $(CONFDIR)/pop3d.conf || install -m 0644 packaging/pop3d.conf $(CONFDIR)/pop3d.conf
 
 uninstall:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks packaging/pop3d.service with `systemd-analyze verify`. The unit names /usr/local/bin/pop3d, which
+# Checks packaging/pop3d.service with `systemd-analyze verify`, alone and with the cluster node's drop-in. The unit names /usr/local/bin/pop3d, which
 # systemd-analyze requires to exist, so a copy pointing at the freshly built binary is checked instead.
 # Skips (exit 0, saying so) where systemd-analyze is missing or cannot run, as in some containers.
 set -euo pipefail
@@ -30,3 +30,15 @@ if [ "$status" -ne 0 ] || grep -q "pop3d.service" <<<"$output"; then
 fi
 [ -z "$output" ] || echo "$output"
 echo "verify-unit: packaging/pop3d.service is valid"
+
+# A cluster node: the same unit with packaging/cluster's drop-in beside it (systemd-analyze reads it from there).
+cp -r packaging/cluster/pop3d.service.d "$work/"
+status=0
+output=$(systemd-analyze verify --man=no "$work/pop3d.service" 2>&1) || status=$?
+if [ "$status" -ne 0 ] || grep -q "pop3d.service\|cluster.conf" <<<"$output"; then
+    echo "$output" >&2
+    echo "verify-unit: error: packaging/cluster/pop3d.service.d/cluster.conf has problems (above)" >&2
+    exit 1
+fi
+[ -z "$output" ] || echo "$output"
+echo "verify-unit: packaging/pop3d.service with packaging/cluster/pop3d.service.d/cluster.conf is valid"

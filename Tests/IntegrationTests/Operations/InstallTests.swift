@@ -18,7 +18,10 @@ import Testing
         for binary in ["pop3d", "pop3ctl"] {
             #expect(FileManager.default.isExecutableFile(atPath: "\(destination)/opt/pop3d/bin/\(binary)"))
         }
-        for document in ["operations.md", "monitor-protocol.txt", "haproxy.cfg"] {
+        for document in [
+            "operations.md", "monitor-protocol.txt", "cluster.md", "haproxy.cfg", "cluster/pop3d.conf",
+            "cluster/cluster.conf",
+        ] {
             #expect(FileManager.default.fileExists(atPath: "\(destination)/opt/pop3d/share/doc/pop3d/\(document)"))
         }
         let unit = try String(
@@ -38,6 +41,12 @@ import Testing
         #expect(printed.status == 0, "\(printed)")
         #expect(printed.output.contains("port = 110"))
         #expect(printed.output.contains("database = /var/lib/pop3d/pop3d.sqlite"))
+        // And a cluster node's example.
+        let node = try await ExternalCommand.run(
+            "\(destination)/opt/pop3d/bin/pop3d",
+            ["--config", "\(destination)/opt/pop3d/share/doc/pop3d/cluster/pop3d.conf", "--print-config"])
+        #expect(node.status == 0, "\(node)")
+        #expect(node.output.contains("proxy-trusted-network = 10.0.0.10/32"), "\(node)")
 
         // An operator's configuration is never overwritten by a later install.
         try Data("port = 2110\n".utf8).write(to: URL(fileURLWithPath: configuration))

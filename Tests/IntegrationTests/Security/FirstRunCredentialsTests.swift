@@ -92,7 +92,10 @@ import Testing
     @Test func thePackagedConfigurationHasNoKnownCredentials() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
-        for file in ["packaging/pop3d.conf", "packaging/pop3d.service"] {
+        for file in [
+            "packaging/pop3d.conf", "packaging/pop3d.service", "packaging/cluster/pop3d.conf",
+            "packaging/cluster/pop3d.service.d/cluster.conf",
+        ] {
             let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
             let settings = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
             #expect(!settings.contains { $0.contains("quick-start-credentials") }, "\(file)")
