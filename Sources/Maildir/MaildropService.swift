@@ -18,9 +18,11 @@ public struct MaildropService: Sendable {
     /// of the user's earlier sessions when the lock says so, and scans it. Throws `MaildropLockError.inUse` at once
     /// when another session holds it; releases the lock when anything after it fails.
     public func open(user: MailboxName) async throws -> OpenedMaildrop {
-        let indexed = await store.indexedMessages(user: user)
         let store = self.store
+        // The index rows and the lock, each a round trip to its own database on PostgreSQL, at once.
+        async let indexRead = store.indexedMessages(user: user)
         let lease = try await lock.acquire(user: user, directory: store.directory(for: user), files: store.files)
+        let indexed = await indexRead
         do {
             let recovered = lease.recoveryDue ? try await recoverJournal(of: user) : nil
             let scanned = try await store.files.run { try store.scan(user: user, indexed: indexed.rows) }
