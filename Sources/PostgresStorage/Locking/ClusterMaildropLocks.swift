@@ -24,7 +24,7 @@ public final class ClusterMaildropLocks: MaildropLock {
 
     private let connection: PostgresLockConnection
     private let table = Mutex<(next: UInt64, entries: [String: Entry])>((0, [:]))
-    /// Told when the node's locks are lost (every session holding a maildrop must end) and when they are back.
+    /// Told when the node's locks are lost: every session holding a maildrop must end.
     private let onLost = Mutex<[@Sendable () -> Void]>([])
     private let logger: Logger
 
@@ -42,9 +42,6 @@ public final class ClusterMaildropLocks: MaildropLock {
     public func whenLost(_ action: @escaping @Sendable () -> Void) {
         onLost.withLock { $0.append(action) }
     }
-
-    /// True while the lock connection is up and locks can be taken.
-    public var isAvailable: Bool { connection.currentGeneration != nil }
 
     public func acquire(user: MailboxName, directory: String, files: any BlockingExecutor) async throws
         -> any MaildropLease

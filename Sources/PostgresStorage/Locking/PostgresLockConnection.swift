@@ -90,7 +90,7 @@ final class PostgresLockConnection: Sendable {
             return (rows, generation)
         } catch {
             // A lock connection that fails or stalls cannot be trusted with locks: closing it fences this node.
-            if PostgresFailure.sqlState(of: error) == nil {
+            if PostgresFailure.sqlState(of: error) == nil, !connection.isClosed {
                 logger.error(
                     "lock connection failed: closing it", metadata: ["database": "\(server)", "error": "\(error)"])
                 try? await connection.close()
