@@ -52,6 +52,41 @@ struct DeletionTests {
         #expect(try await server.stop() == 0)
     }
 
+    /// A client that sends QUIT and closes its connection without reading the answer still has its deletions
+    /// applied, and the maildrop stays locked until they are: nobody else takes over the session's journal rows.
+    @Test func quitFollowedByCloseIsApplied() async throws {
+        let workspace = try Workspace()
+        let user = TestUsers.alice
+        try await workspace.createUsers([user.name: user.password])
+        try workspace.maildir.deliverAll(
+            [SampleMessages.plainCRLF, SampleMessages.bareLF, SampleMessages.dotLines], user: user.name)
+        let server = try await ServerProcess.start(workspace)
+
+        let client = try await Self.login(user, port: server.port)
+        for number in 1...3 { #expect(try await client.command("DELE \(number)").hasPrefix("+OK")) }
+        try await client.send("QUIT\r\n")
+        client.close()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !workspace.maildir.baseNames(user.name).isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(workspace.maildir.baseNames(user.name).isEmpty, "\(server.transcript)")
+
+        // The lock is given back right after the last unlink: a login in between hears [IN-USE].
+        var next = try await RawConnection.open(port: server.port)
+        _ = try await next.command("USER \(user.name)")
+        while try await next.command("PASS \(user.password)").contains("[IN-USE]"), ContinuousClock.now < deadline {
+            next.close()
+            next = try await RawConnection.open(port: server.port)
+            _ = try await next.command("USER \(user.name)")
+        }
+        #expect(try await next.command("STAT") == "+OK 0 0")
+        #expect(try await next.command("QUIT").hasPrefix("+OK"))
+        #expect(!server.log.contains("deletion journal failed"), "\(server.transcript)")
+        #expect(!server.log.contains("deletion journal recovered"), "\(server.transcript)")
+        #expect(try await server.stop() == 0)
+    }
+
     static func login(_ user: (name: String, password: String), port: Int) async throws -> RawConnection {
         let connection = try await RawConnection.open(port: port)
         let userAnswer = try await connection.command("USER \(user.name)")

@@ -34,6 +34,10 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     private var endReason: SessionEndReason?
     /// The maildrop lock was given back ahead of the session's last answer.
     private var leaseReleased = false
+    /// QUIT's UPDATE is running.
+    private var committing = false
+    /// The lock of a session whose connection closed while its UPDATE ran: given back once the UPDATE is done.
+    private var leaseAfterCommit: (any MaildropLease)?
 
     init(
         session: POP3Session, sessionID: String, peer: String, factory: POP3ConnectionFactory,
@@ -99,7 +103,11 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         // A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next
         // start. One whose QUIT is being applied keeps them, even when the client is gone before it finishes.
         if session.counters.dele > 0, session.state != .update, endReason != .quit { deletions?.discardAfterDrop() }
-        if !leaseReleased, let lease = opened?.maildrop.lease { releaseOffLoop(lease) }
+        // The maildrop stays locked until that UPDATE is done: given back now, the UPDATE would find its lock gone
+        // (on PostgreSQL it then deletes nothing) and another session could open the maildrop in the middle of it.
+        if !leaseReleased, let lease = opened?.maildrop.lease {
+            if committing { leaseAfterCommit = lease } else { releaseOffLoop(lease) }
+        }
         accounting.finished(
             reason: endReason ?? .dropped, user: session.user, counters: session.counters,
             maildropSize: opened?.maildrop.maildrop.totalWireSize ?? 0, logger: logger)
@@ -153,7 +161,15 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
             case .resetDeletions:
                 deletions?.reset { [self] ok in answer { $0.deletionsReset(succeeded: ok) } }
             case .commitDeletions:
-                deletions?.commit { [self] ok in answer { $0.updateFinished(succeeded: ok) } }
+                committing = deletions != nil
+                deletions?.commit { [self] ok in
+                    committing = false
+                    if let lease = leaseAfterCommit {
+                        leaseAfterCommit = nil
+                        releaseOffLoop(lease)
+                    }
+                    answer { $0.updateFinished(succeeded: ok) }
+                }
             case .startTLS: startTLS(context: context)
             case .close(let end):
                 if end == .timeout { logger.info("idle timeout") }
