@@ -73,22 +73,23 @@ class Pop3d:
     notes = []  # harness notes printed once by the scripts (for example a flag that had to be worked around)
     monitor_port = "-1"
 
-    def __init__(self, workdir, maildir, database, extra=(), wrapper=(), sample_interval=1):
+    def __init__(self, workdir, maildir, database, extra=(), wrapper=(), sample_interval=1, node=None):
         """workdir holds the logs (logs/pop3d-NNNN.log, one per start); database is a SQLite file's path or a
-        PostgresDatabase."""
-        self.workdir, self.maildir, self.database = workdir, maildir, database
+        PostgresDatabase; node is the node name on PostgreSQL (the database's own by default)."""
+        self.workdir, self.maildir, self.database, self.node = workdir, maildir, database, node
         self.extra, self.wrapper = list(extra), list(wrapper)
         self.sample_interval = sample_interval
         self.process = None
         self.port = None
         self.starts = 0
         self.log_path = None
+        self.log_cursor = {}  # log path -> bytes read by new_log_lines()
         os.makedirs(os.path.join(workdir, "logs"), exist_ok=True)
 
     def command(self):
         return self.wrapper + [
             Pop3d.binary, "-p", "0", "--listen", "127.0.0.1", "--monitor-port", Pop3d.monitor_port,
-            "-m", self.maildir] + as_database(self.database).pop3d_flags() + ["--password-cost", "10",
+            "-m", self.maildir] + as_database(self.database).pop3d_flags(self.node) + ["--password-cost", "10",
             "--auth-failure-delay", "0", "--sample-interval", str(self.sample_interval),
         ] + ([] if self.wrapper else Pop3d.root_flags) + Pop3d.seed_flags + self.extra
 
@@ -125,6 +126,21 @@ class Pop3d:
     def log(self):
         with open(self.log_path, "rb") as log:
             return log.read()
+
+    def new_log_lines(self):
+        """The complete log lines written since the last call, across restarts (one log file per start)."""
+        folder = os.path.join(self.workdir, "logs")
+        lines = []
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            offset = self.log_cursor.get(path, 0)
+            with open(path, "rb") as log:
+                log.seek(offset)
+                chunk = log.read()
+            end = chunk.rfind(b"\n") + 1  # a line being written stays for the next call
+            self.log_cursor[path] = offset + end
+            lines.extend(chunk[:end].decode("utf-8", "replace").splitlines())
+        return lines
 
     @property
     def pid(self):
@@ -210,13 +226,18 @@ def query(database, sql, args=(), read_only=False):
     return as_database(database).query(sql, args, read_only)
 
 
-def counter_totals(database, since=None):
-    """Per counter metric: the largest stored running total (or, with since, the smallest total stored since)."""
-    if since is None:
-        rows = query(database, "SELECT metric, max(last) FROM metric_samples GROUP BY metric", read_only=True)
-    else:
-        rows = query(database, "SELECT metric, min(last) FROM metric_samples WHERE time >= ? GROUP BY metric",
-                     (since,), read_only=True)
+def counter_totals(database, since=None, node=None):
+    """Per counter metric: the largest stored running total (or, with since, the smallest total stored since); with
+    node (PostgreSQL), that node's samples only."""
+    where, args = ["1 = 1"], []
+    if since is not None:
+        where.append("time >= ?")
+        args.append(since)
+    if node is not None:
+        where.append("node = ?")
+        args.append(node)
+    rows = query(database, "SELECT metric, %s(last) FROM metric_samples WHERE %s GROUP BY metric"
+                 % ("max" if since is None else "min", " AND ".join(where)), tuple(args), read_only=True)
     # psql answers in text; sqlite3 in numbers.
     return {metric: float(value) if isinstance(value, str) else value for metric, value in rows
             if metric not in COUNTER_GAUGES}
@@ -238,7 +259,7 @@ class SQLiteDatabase:
     def __init__(self, path):
         self.path = path
 
-    def pop3d_flags(self):
+    def pop3d_flags(self, node=None):
         return ["--database", self.path]
 
     def query(self, sql, args=(), read_only=False):
@@ -362,8 +383,9 @@ class PostgresDatabase:
             admin.close()
         self.session = Psql(self.url, password_file)
 
-    def pop3d_flags(self):
-        return ["--database", self.url, "--database-password-file", self.password_file, "--node-name", self.node]
+    def pop3d_flags(self, node=None):
+        return ["--database", self.url, "--database-password-file", self.password_file, "--node-name",
+                node or self.node]
 
     def query(self, sql, args=(), read_only=False):
         pieces = sql.split("?")
@@ -758,9 +780,22 @@ class Stats:
 
 
 def mail_session(model, port, rng, user, session, stats, ending=None, operations=12, dele_weight=0.35,
-                 on_quit_sent=None):
+                 on_quit_sent=None, on_login=None, on_leave=None):
     """Logs in as user, checks the listing, runs RETR (content verified) / DELE / RSET / NOOP / STAT / TOP, then
-    ends with QUIT, QUIT without waiting for the answer, or a dropped connection. Returns how it ended."""
+    ends with QUIT, QUIT followed at once by a close (FIN: quit_close) or a reset (RST: quit_drop) without waiting for
+    the answer, or a dropped connection. Returns how it ended.
+    on_login() runs once the login got +OK; on_leave() right before QUIT or the drop goes out (or once the
+    connection was lost), so that between the two the session holds the maildrop."""
+    try:
+        return _mail_session(model, port, rng, user, session, stats, ending, operations, dele_weight, on_quit_sent,
+                             on_login, on_leave)
+    finally:
+        if on_leave is not None:
+            on_leave()
+
+
+def _mail_session(model, port, rng, user, session, stats, ending, operations, dele_weight, on_quit_sent, on_login,
+                  on_leave):
     try:
         client = Pop3Client(port)
     except (OSError, ConnectionLost):
@@ -787,6 +822,8 @@ def mail_session(model, port, rng, user, session, stats, ending=None, operations
             client.drop()
             return "login_err"
         stats.add("logins")
+        if on_login is not None:
+            on_login()
         listing = client.uidl()
         if listing is None:
             model.violation("%s: UIDL refused after login" % session)
@@ -841,7 +878,9 @@ def mail_session(model, port, rng, user, session, stats, ending=None, operations
             else:
                 client.command(rng.choice(["NOOP", "STAT"]))
         if ending is None:
-            ending = rng.choices(["quit", "quit_drop", "drop", "reset"], [45, 10, 30, 15])[0]
+            ending = rng.choices(["quit", "quit_drop", "quit_close", "drop", "reset"], [45, 5, 5, 30, 15])[0]
+        if on_leave is not None:
+            on_leave()
         if ending in ("drop", "reset"):
             client.drop(reset=ending == "reset")
             stats.add("dropped")
@@ -852,8 +891,10 @@ def mail_session(model, port, rng, user, session, stats, ending=None, operations
         quit_sent = True
         if on_quit_sent is not None:
             on_quit_sent(len(quit_keys))
-        if ending == "quit_drop":
-            client.drop(reset=True)
+        if ending in ("quit_drop", "quit_close"):
+            # quit_close: a FIN right behind the QUIT, as a client that does not wait for the answer sends; the
+            # server reads the QUIT first. quit_drop: an RST, which may discard the QUIT before the server reads it.
+            client.drop(reset=ending == "quit_drop")
             stats.add("quit_unanswered")
             return ending
         answer = client.line()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the reliability checks against the real pop3d binary: fault injection (SIGKILL and restart), the soak
 # (concurrency, memory, descriptors, SIGTERM) and storage faults, on SQLite; then fault injection again with pop3d
-# on a throwaway PostgreSQL server (scripts/postgres-test-server.sh, started and stopped here). Short forms by
-# default (CI), --full for the long ones. Exit status: 0 when every script passed, 1 otherwise.
+# on a throwaway PostgreSQL server (scripts/postgres-test-server.sh, started and stopped here), with one node and
+# with two nodes on one database and maildir. Short forms by default (CI), --full for the long ones. Exit status: 0
+# when every script passed, 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 mode=short
@@ -18,10 +19,12 @@ fi
 if [ "$mode" = full ]; then
     faults=(--kills 200)
     postgres_faults=(--kills 100)
+    cluster_faults=(--kills 100)
     soak=(--duration 180 --sessions 400)
 else
     faults=(--kills 20)
     postgres_faults=(--kills 20)
+    cluster_faults=(--kills 20)
     soak=(--duration 30 --sessions 200)
 fi
 
@@ -47,7 +50,7 @@ run() {
     fi
     local last
     last=$(grep -E '^(violations|cases):' "$logs/$name.log" | tail -1)
-    summary+=("$(printf '%-28s %-18s %4ds  %s' "$name" "$verdict" $((SECONDS - started)) "$last")")
+    summary+=("$(printf '%-33s %-18s %4ds  %s' "$name" "$verdict" $((SECONDS - started)) "$last")")
 }
 
 run fault_injection fault_injection "${faults[@]}"
@@ -59,10 +62,14 @@ echo "== starting a throwaway PostgreSQL"
 if url=$(scripts/postgres-test-server.sh start "$postgres"); then
     run "fault_injection-postgresql" fault_injection "${postgres_faults[@]}" --postgres "$url" \
         --postgres-password-file "$postgres/password"
+    run "fault_injection-postgresql-2nodes" fault_injection "${cluster_faults[@]}" --nodes 2 --postgres "$url" \
+        --postgres-password-file "$postgres/password"
     scripts/postgres-test-server.sh stop "$postgres"
 else
     echo "error: PostgreSQL did not start (Debian package postgresql)"
-    summary+=("$(printf '%-28s %-18s' fault_injection-postgresql "FAILED (no server)")")
+    for name in fault_injection-postgresql fault_injection-postgresql-2nodes; do
+        summary+=("$(printf '%-33s %-18s' "$name" "FAILED (no server)")")
+    done
     failed=1
 fi
 
