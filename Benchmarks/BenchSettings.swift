@@ -19,6 +19,8 @@ struct BenchSettings: Sendable {
     let userCount: Int?
     /// The server's process, when it is one (D then also reports its resident-set growth).
     let serverPID: Int32?
+    /// D: created once every session is logged in; the sessions are held until it is removed.
+    let holdFile: String?
     /// The 0-based run number: E uses a fresh maildrop copy per run.
     var runIndex = 0
 

@@ -1,5 +1,8 @@
+import Foundation
+
 /// Scenario D: one idle authenticated session per distinct user, all held at once. The machine's used memory is
-/// read before the first connection and after the last login; then every session answers NOOP and QUITs.
+/// read before the first connection and after the last login; then every session answers NOOP and QUITs. With a
+/// hold file the sessions are held, and memory not measured, until another program removes the file.
 enum IdleSessions {
     static func run(_ settings: BenchSettings) async -> Measurement {
         let users = settings.users(default: FixtureScale.idleUser, count: settings.scale.idleUsers)
@@ -9,7 +12,8 @@ enum IdleSessions {
         let noop = Gate()
         let quit = Gate()
         let clock = ContinuousClock()
-        let machineBefore = await ResourceUsage.settledMachineUsedKiB()
+        let measuresMachine = settings.holdFile == nil
+        let machineBefore = measuresMachine ? await ResourceUsage.settledMachineUsedKiB() : 0
         let clientBefore = ResourceUsage.residentKiB()
         let serverBefore = settings.serverPID.map { ResourceUsage.residentKiB(pid: $0) } ?? 0
         let start = clock.now
@@ -45,7 +49,11 @@ enum IdleSessions {
             }
             await loggedIn.wait(for: users.count)
             loginSeconds = (clock.now - start).seconds
-            machineAfter = await ResourceUsage.settledMachineUsedKiB()
+            if let holdFile = settings.holdFile {
+                await hold(holdFile)
+            } else {
+                machineAfter = await ResourceUsage.settledMachineUsedKiB()
+            }
             clientAfter = ResourceUsage.residentKiB()
             serverAfter = settings.serverPID.map { ResourceUsage.residentKiB(pid: $0) } ?? 0
             noop.open()
@@ -58,14 +66,27 @@ enum IdleSessions {
         measurement.tally = tally
         let sessions = Double(max(held, 1))
         measurement.record("sessions_held", Double(held))
-        measurement.record(
-            "kb_per_session", Double(machineAfter - machineBefore - (clientAfter - clientBefore)) / sessions)
-        measurement.record("kb_per_session_incl_client", Double(machineAfter - machineBefore) / sessions)
+        if measuresMachine {
+            measurement.record(
+                "kb_per_session", Double(machineAfter - machineBefore - (clientAfter - clientBefore)) / sessions)
+            measurement.record("kb_per_session_incl_client", Double(machineAfter - machineBefore) / sessions)
+        }
         measurement.record("client_kb_per_session", Double(clientAfter - clientBefore) / sessions)
         if settings.serverPID != nil {
             measurement.record("server_rss_kb_per_session", Double(serverAfter - serverBefore) / sessions)
         }
         measurement.record("login_s", loginSeconds)
         return measurement
+    }
+
+    /// Creates `file` and waits until it is gone.
+    private static func hold(_ file: String) async {
+        guard FileManager.default.createFile(atPath: file, contents: Data()) else {
+            print("pop3bench: cannot create the hold file \(file); not holding")
+            return
+        }
+        while FileManager.default.fileExists(atPath: file) {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
     }
 }

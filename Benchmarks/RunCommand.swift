@@ -34,6 +34,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "D: the server's PID, to report its resident-set growth per session too.") var serverPID: Int32?
     @Option(help: "A label for the server under test (say, its storage: sqlite, postgresql), printed on every line.")
     var backend: String?
+    @Option(
+        help: ArgumentHelp(
+            "D: once every session is logged in, create this file and hold the sessions until it is removed.",
+            discussion: "Another program looks at the servers meanwhile; the machine's memory is not measured then."))
+    var holdFile: String?
 
     func validate() throws {
         guard runs > 0, passes > 0, duration > 0, threads > 0 else {
@@ -51,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
             target: ServerAddress(host: host, port: port), group: group, scale: scale, password: password,
             concurrency: concurrency, duration: .milliseconds(Int(duration * 1000)), passes: passes,
             pipelineDepth: pipelineDepth, sessions: sessions, userPattern: userPattern, userCount: users,
-            serverPID: serverPID)
+            serverPID: serverPID, holdFile: holdFile)
         var measurements: [Measurement] = []
         let clock = ContinuousClock()
         for index in 0..<runs {
