@@ -2,6 +2,7 @@ import Logging
 import Maildir
 import NIOCore
 import NIOPosix
+import Storage
 
 /// DELE, RSET and QUIT's UPDATE for one logged-in session: each a deletion-journal step (the maildrop service does
 /// its own hops), its success (or not) handed back on the event loop.
@@ -49,12 +50,17 @@ struct DeletionSteps {
     }
 
     /// A session that ended without QUIT leaves its DELE marks behind: they go now rather than at the next start.
-    func discardAfterDrop() {
+    /// The maildrop (`lease`, when the session still holds it) is given back only afterwards, so the next session
+    /// of the user finds no marks of this one to recover.
+    func discardAfterDrop(thenRelease lease: (any MaildropLease)?, files: any BlockingExecutor) {
         let (service, sessionID, logger) = (self.service, self.sessionID, self.logger)
         Task {
             do { try await service.discardDeletions(session: sessionID) } catch {
-                logger.warning("cannot clear pending deletions; the next start does", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "cannot clear pending deletions; the journal's recovery drops them later",
+                    metadata: ["error": "\(error)"])
             }
+            await lease?.release(files: files)
         }
     }
 

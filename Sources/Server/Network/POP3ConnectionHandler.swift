@@ -100,13 +100,20 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         streamer?.stop()
-        // A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next
-        // start. One whose QUIT is being applied keeps them, even when the client is gone before it finishes.
-        if session.counters.dele > 0, session.state != .update, endReason != .quit { deletions?.discardAfterDrop() }
+        var lease = leaseReleased ? nil : opened?.maildrop.lease
         // The maildrop stays locked until that UPDATE is done: given back now, the UPDATE would find its lock gone
         // (on PostgreSQL it then deletes nothing) and another session could open the maildrop in the middle of it.
-        if !leaseReleased, let lease = opened?.maildrop.lease {
-            if committing { leaseAfterCommit = lease } else { releaseOffLoop(lease) }
+        if committing, let held = lease {
+            leaseAfterCommit = held
+            lease = nil
+        }
+        // A session that ends without QUIT leaves its DELE marks behind: drop them now rather than at the next
+        // recovery, and only then give the maildrop back. One whose QUIT is being applied keeps them, even when the
+        // client is gone before it finishes.
+        if session.counters.dele > 0, session.state != .update, endReason != .quit, let deletions {
+            deletions.discardAfterDrop(thenRelease: lease, files: factory.files)
+        } else if let lease {
+            releaseOffLoop(lease)
         }
         accounting.finished(
             reason: endReason ?? .dropped, user: session.user, counters: session.counters,

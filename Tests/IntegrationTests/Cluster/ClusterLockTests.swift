@@ -97,6 +97,36 @@ struct ClusterLockTests {
         #expect(try await b.stop() == 0)
     }
 
+    /// A session that drops its connection after DELE has its marks cleared before its maildrop is given back, so the
+    /// next login, on either node, finds nothing of it to recover.
+    @Test func aDroppedSessionsMarksAreGoneBeforeItsMaildropIsFree() async throws {
+        let workspace = try Workspace()
+        try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.bareLF], user: Self.user.name)
+        let (a, b) = try await Self.twoNodes(workspace)
+        let dropped = try await DeletionTests.login(Self.user, port: a.port)
+        #expect(try await dropped.command("DELE 1").hasPrefix("+OK"))
+        #expect(try await dropped.command("DELE 2").hasPrefix("+OK"))
+        dropped.close()
+
+        // The maildrop is free once the node has handled the drop; until then a login hears [IN-USE].
+        let next = try await RawConnection.open(port: b.port)
+        #expect(try await next.command("USER \(Self.user.name)").hasPrefix("+OK"))
+        var answer = try await next.command("PASS \(Self.user.password)")
+        let deadline = Date().addingTimeInterval(30)
+        while answer.hasPrefix("-ERR [IN-USE]"), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await next.command("USER \(Self.user.name)").hasPrefix("+OK"))
+            answer = try await next.command("PASS \(Self.user.password)")
+        }
+        #expect(answer.hasPrefix("+OK"), "\(answer)")
+        #expect(try await next.command("STAT").hasPrefix("+OK 2 "))
+        #expect(b.lines("deletion journal recovered").isEmpty, "\(b.log)")
+        #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
+        #expect(try await next.command("QUIT").hasPrefix("+OK"))
+        #expect(try await a.stop() == 0)
+        #expect(try await b.stop() == 0)
+    }
+
     /// Scenario 3: A's lock connection is terminated by PostgreSQL. A ends its session holding the maildrop with
     /// [SYS/TEMP], deletes nothing, refuses logins until the connection is back, then serves again.
     @Test func aLostLockConnectionEndsTheSessionAndDeletesNothing() async throws {
