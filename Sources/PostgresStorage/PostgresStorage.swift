@@ -59,7 +59,7 @@ public final class PostgresStorage: StorageBackend {
         self.client = client
         self.runner = runner
         self.lockConnection = lockConnection
-        self.maildropLocks = ClusterMaildropLocks(connection: lockConnection, logger: logger)
+        self.maildropLocks = ClusterMaildropLocks(connection: lockConnection)
         self.ownHashing = ownHashing
     }
 

@@ -1,4 +1,3 @@
-import Logging
 public import Maildir
 import PostgresNIO
 public import Storage
@@ -23,14 +22,14 @@ public final class ClusterMaildropLocks: MaildropLock {
     }
 
     private let connection: PostgresLockConnection
+    private let batcher: AdvisoryLockBatcher
     private let table = Mutex<(next: UInt64, entries: [String: Entry])>((0, [:]))
     /// Told when the node's locks are lost: every session holding a maildrop must end.
     private let onLost = Mutex<[@Sendable () -> Void]>([])
-    private let logger: Logger
 
-    init(connection: PostgresLockConnection, logger: Logger) {
+    init(connection: PostgresLockConnection) {
         self.connection = connection
-        self.logger = logger
+        self.batcher = AdvisoryLockBatcher(connection: connection, lockKey: Self.lockKey)
         connection.observe { [weak self] event in
             guard let self, case .lost(let generation) = event else { return }
             table.withLock { table in table.entries = table.entries.filter { $0.value.generation ?? 0 > generation } }
@@ -68,27 +67,19 @@ public final class ClusterMaildropLocks: MaildropLock {
     }
 
     /// Takes the user's advisory lock and learns whether the journal holds unfinished rows of the user, in one
-    /// round trip. Throws `inUse` when another node holds it.
+    /// statement (shared with the other logins of the moment). Throws `inUse` when another node holds it.
     private func lock(_ user: MailboxName) async throws
         -> (id: Int32, recoveryDue: Bool, generation: PostgresLockConnection.Generation)
     {
-        let result: (rows: [PostgresRow], generation: PostgresLockConnection.Generation)
+        let grant: AdvisoryLockBatcher.Grant
         do {
-            result = try await connection.rows(
-                """
-                SELECT u.id, pg_try_advisory_lock(\(Self.lockKey), u.id),
-                    EXISTS (SELECT 1 FROM deletion_journal j WHERE j.user_name = u.name AND j.state <> 'done')
-                FROM users u WHERE u.name = \(user.value)
-                """)
+            grant = try await batcher.lock(user: user.value)
         } catch {
             throw MaildropLockError.unavailable("\(error)")
         }
-        guard let row = result.rows.first else {
-            throw MaildropLockError.unavailable("user \(user) is not in the database")
-        }
-        let (id, locked, recoveryDue) = try row.decode((Int32, Bool, Bool).self)
-        guard locked else { throw MaildropLockError.inUse }
-        return (id, recoveryDue, result.generation)
+        guard let id = grant.id else { throw MaildropLockError.unavailable("user \(user) is not in the database") }
+        guard grant.locked else { throw MaildropLockError.inUse }
+        return (id, grant.recoveryDue, grant.generation)
     }
 
     /// Records the lock as held, unless its generation has already ended.
@@ -113,15 +104,8 @@ public final class ClusterMaildropLocks: MaildropLock {
     func release(
         user: MailboxName, id: Int32, generation: PostgresLockConnection.Generation, token: UInt64
     ) async {
-        if connection.currentGeneration == generation {
-            do {
-                _ = try await connection.rows(
-                    "SELECT pg_advisory_unlock(\(Self.lockKey), \(id))", generation: generation)
-            } catch {
-                // The connection broke: PostgreSQL dropped the lock with it.
-                logger.debug("maildrop unlock not sent", metadata: ["user": "\(user)", "error": "\(error)"])
-            }
-        }
+        // A lock of an ended generation went with its connection.
+        if connection.currentGeneration == generation { await batcher.unlock(id: id, generation: generation) }
         forget(user, token: token)
     }
 
