@@ -112,7 +112,8 @@ psql_on "$SERVER_URL" -c "CREATE DATABASE $DATABASE"
 
 PROXY_FLAGS=()
 PROXY_SERVER_OPTIONS=""
-if "$BIN/pop3d" --help 2>&1 | grep -q -- --proxy-trusted-network; then
+# grep reads all of it: with pipefail, `grep -q` stopping early would fail the pipeline through SIGPIPE.
+if "$BIN/pop3d" --help 2>&1 | grep -- --proxy-trusted-network >/dev/null; then
     PROXY_MODE="send-proxy-v2 from 127.0.0.2, pop3d --proxy-trusted-network 127.0.0.2/32"
     PROXY_FLAGS=(--proxy-trusted-network 127.0.0.2/32)
     PROXY_SERVER_OPTIONS="send-proxy-v2 check-send-proxy"
