@@ -18,6 +18,7 @@
 # temporary directory, SKIP_BUILD=1 uses this checkout's release build as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/bench-common.sh
 
 SCENARIOS=${SCENARIOS:-warm E cold}
 RUNS=${RUNS:-5}
@@ -40,12 +41,7 @@ for tool in psql python3; do
 done
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     log "building pop3d, pop3ctl and pop3bench (release; a first release build takes several minutes)"
-    for product in pop3d pop3ctl pop3bench; do  # SwiftPM builds only the last of several --product options
-        if ! output=$(swift build -c release --product "$product" 2>&1); then
-            echo "$output" | tail -30 >&2
-            exit 2
-        fi
-    done
+    build_products release
 fi
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
@@ -55,12 +51,8 @@ for product in pop3d pop3ctl pop3bench; do cp "$(swift build -c release --show-b
 BIN="$WORK/bin"
 PG="$WORK/postgres"
 stop_server() {
-    local name=$1
-    if [[ -n "${PID[$name]:-}" ]] && kill -0 "${PID[$name]}" 2>/dev/null; then
-        kill -TERM "${PID[$name]}"
-        wait "${PID[$name]}" 2>/dev/null || true
-    fi
-    PID[$name]=""
+    stop_pid "${PID[$1]:-}"
+    PID[$1]=""
 }
 cleanup() {
     for name in "${!PID[@]}"; do stop_server "$name"; done

@@ -21,6 +21,7 @@
 # pop3ctl. Needs haproxy (installed here when missing) and PostgreSQL's server (scripts/install-prerequisites.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/bench-common.sh
 
 RUNS=${RUNS:-3}
 A_SECONDS=${A_SECONDS:-5}
@@ -55,12 +56,7 @@ done
 CONFIG=${CONFIG:-release}
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     log "building pop3d, pop3ctl and pop3bench ($CONFIG; a first release build takes several minutes)"
-    for product in pop3d pop3ctl pop3bench; do  # SwiftPM builds only the last of several --product options
-        if ! output=$(swift build -c "$CONFIG" --product "$product" 2>&1); then
-            echo "$output" | tail -30 >&2
-            exit 2
-        fi
-    done
+    build_products "$CONFIG"
 fi
 # 10,000 sessions: each node and each client holds thousands of sockets.
 ulimit -Hn 65536 2>/dev/null || true
@@ -78,13 +74,6 @@ for product in pop3d pop3ctl pop3bench; do cp "$(swift build -c "$CONFIG" --show
 if [[ -n "${POP3D_BINARY:-}" ]]; then cp "$POP3D_BINARY" "$WORK/bin/pop3d"; fi
 BIN="$WORK/bin"
 PG="$WORK/postgres"
-stop_pid() {
-    local pid=$1
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid"
-        wait "$pid" 2>/dev/null || true
-    fi
-}
 cleanup() {
     rm -f "$WORK"/hold-*  # releases idle clients still holding
     stop_pid "$HAPROXY_PID"

@@ -8,12 +8,8 @@ POP3_PORT=${POP3_PORT:-21100}
 MONITOR_PORT=${MONITOR_PORT:-21081}
 TOKEN=123456789abcdef1
 
-for product in pop3d pop3ctl pop3bench; do  # SwiftPM builds only the last of several --product options
-    if ! output=$(swift build --product "$product" 2>&1); then
-        echo "$output" | tail -30 >&2
-        exit 2
-    fi
-done
+source scripts/lib/bench-common.sh
+build_products debug
 BIN=$(swift build --show-bin-path)
 
 WORK=$(mktemp -d)

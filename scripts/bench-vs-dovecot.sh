@@ -8,6 +8,7 @@
 # KEEP=1 keeps the temporary directory, CONFIG=debug and SKIP_BUILD=1 are for trying the script itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/bench-common.sh
 
 SCENARIOS=${SCENARIOS:-A B C E D}
 RUNS=${RUNS:-3}
@@ -34,12 +35,7 @@ done
 CONFIG=${CONFIG:-release}
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     log "building pop3d, pop3ctl and pop3bench ($CONFIG; a first release build takes several minutes)"
-    for product in pop3d pop3ctl pop3bench; do  # SwiftPM builds only the last of several --product options
-        if ! output=$(swift build -c "$CONFIG" --product "$product" 2>&1); then
-            echo "$output" | tail -30 >&2
-            exit 2
-        fi
-    done
+    build_products "$CONFIG"
 fi
 BIN=$(swift build -c "$CONFIG" --show-bin-path)
 

@@ -3,13 +3,7 @@
 # removed (kept with KEEP=1).
 DOVECOT_PID=""
 POP3D_PID=""
-stop_pid() {
-    local pid=$1
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid"
-        wait "$pid" 2>/dev/null || true
-    fi
-}
+source scripts/lib/bench-common.sh
 cleanup() {
     stop_pid "$POP3D_PID"
     stop_pid "$DOVECOT_PID"

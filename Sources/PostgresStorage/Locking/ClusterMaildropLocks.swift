@@ -30,8 +30,8 @@ public final class ClusterMaildropLocks: MaildropLock {
     init(connection: PostgresLockConnection) {
         self.connection = connection
         self.batcher = AdvisoryLockBatcher(connection: connection, lockKey: Self.lockKey)
-        connection.observe { [weak self] event in
-            guard let self, case .lost(let generation) = event else { return }
+        connection.whenLost { [weak self] generation in
+            guard let self else { return }
             table.withLock { table in table.entries = table.entries.filter { $0.value.generation ?? 0 > generation } }
             for action in onLost.withLock({ $0 }) { action() }
         }

@@ -32,14 +32,9 @@ final class PostgresLockConnection: Sendable {
     /// The database as logs name it (its URL, without password).
     private let server: String
     private let logger: Logger
-    /// Told, in order, when a generation ends (its locks are gone) and when a new one starts.
-    private let observers = Mutex<[@Sendable (Event) -> Void]>([])
+    /// Told when a generation ends: its locks are gone.
+    private let observers = Mutex<[@Sendable (Generation) -> Void]>([])
     private let supervisor = Mutex<Task<Void, Never>?>(nil)
-
-    enum Event: Sendable {
-        case lost(Generation)
-        case restored(Generation)
-    }
 
     init(first: PostgresConnection, connect: @escaping Connector, timeout: Duration, server: String, logger: Logger) {
         state = Mutex(.up(first, 1))
@@ -50,7 +45,8 @@ final class PostgresLockConnection: Sendable {
         supervisor.withLock { $0 = Task { [self] in await supervise(first, generation: 1) } }
     }
 
-    func observe(_ observer: @escaping @Sendable (Event) -> Void) {
+    /// Runs `observer` with the generation that ended whenever the connection breaks.
+    func whenLost(_ observer: @escaping @Sendable (Generation) -> Void) {
         observers.withLock { $0.append(observer) }
     }
 
@@ -128,7 +124,7 @@ final class PostgresLockConnection: Sendable {
             logger.error(
                 "lock connection lost: sessions holding maildrops end, logins are refused until it is back",
                 metadata: ["database": "\(server)"])
-            notify(.lost(generation))
+            notify(lost: generation)
             generation += 1
             guard let next = await reconnect() else { return }
             let current: Bool = state.withLock { state in
@@ -142,7 +138,6 @@ final class PostgresLockConnection: Sendable {
             }
             connection = next
             logger.notice("lock connection restored: serving logins", metadata: ["database": "\(server)"])
-            notify(.restored(generation))
         }
     }
 
@@ -163,8 +158,8 @@ final class PostgresLockConnection: Sendable {
         return nil
     }
 
-    private func notify(_ event: Event) {
-        for observer in observers.withLock({ $0 }) { observer(event) }
+    private func notify(lost generation: Generation) {
+        for observer in observers.withLock({ $0 }) { observer(generation) }
     }
 }
 

@@ -33,17 +33,6 @@ struct ClusterLockTests {
         """
     }
 
-    private static func waitUntil(
-        timeout: Double = 30, _ condition: @Sendable () async throws -> Bool
-    ) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
-
     /// Scenario 1: the second login for a user gets [IN-USE] at once, whichever node it reaches, and the maildrop
     /// opens anywhere as soon as the holder has quit.
     @Test func theSecondLoginIsInUseOnEitherNode() async throws {
@@ -86,7 +75,12 @@ struct ClusterLockTests {
         #expect(try await a.stop(signal: SIGKILL) == 128 + SIGKILL)
         session.close()
         // The event that frees the lock: PostgreSQL ends the dead node's lock backend.
-        #expect(try await Self.waitUntil { try await Self.lockBackends(workspace, node: "node-a") == 0 })
+        let gone = try await workspace.waitForRows(
+            """
+            SELECT 'gone' WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity
+                WHERE application_name = 'pop3d node-a locks' AND datname = current_database())
+            """)
+        #expect(gone == ["gone"])
         let again = try await DeletionTests.login(Self.user, port: b.port)
         #expect(try await again.command("STAT").hasPrefix("+OK 3 "))
         #expect(try await workspace.query("SELECT count(*) FROM deletion_journal") == ["0"])
