@@ -174,7 +174,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         }
 
         // The hashing threads come first: the user store hashes on them.
-        let hashing = HashingQueue(threads: System.coreCount, backlog: configuration.hashingBacklog)
+        let hashing = HashingQueue(
+            threads: System.coreCount, backlog: configuration.hashingBacklog, metrics: DetailedMetrics())
         let opened: OpenedStorage
         do {
             opened = try await StorageOpener(
@@ -247,7 +248,8 @@ struct Pop3dCommand: AsyncParsableCommand {
             }
         }
 
-        let metrics = ServerMetrics()
+        let metrics = ServerMetrics(detail: hashing.metrics ?? DetailedMetrics())
+        if let tls { metrics.detail.watchCertificate(tls) }
         metrics.resume(from: try await stores.metrics.latestValues())
         let users = CachingUserStore(
             wrapping: privileges.gated(stores).users, lifetime: configuration.authCacheLifetime)
@@ -278,7 +280,8 @@ struct Pop3dCommand: AsyncParsableCommand {
                 metrics: metrics, store: stores.metrics, interval: configuration.sampleInterval,
                 rawRetention: configuration.rawMetricsRetention,
                 hourlyRetention: configuration.hourlyMetricsRetention,
-                databaseSize: DatabaseSizeGauge(maintenance: stores.maintenance, metrics: metrics), logger: logger),
+                databaseSize: DatabaseSizeGauge(
+                    maintenance: stores.maintenance, metrics: metrics, journal: stores.journal), logger: logger),
             HistoryPruner(
                 store: stores.historyRetention, retention: configuration.historyRetention,
                 interval: configuration.historyPruneInterval, logger: logger),

@@ -27,7 +27,7 @@ struct PrometheusReply: Sendable, Equatable {
         }
         return PrometheusReply(
             status: 200, reason: "OK", contentType: PrometheusExposition.contentType,
-            body: PrometheusExposition.render(metrics.snapshot(), version: version, node: node), allow: nil)
+            body: PrometheusExposition.render(metrics, version: version, node: node), allow: nil)
     }
 
     /// The answer on a connection over the metrics port's caps (then it closes).

@@ -13,9 +13,12 @@ public final class ServerMetrics: Sendable {
     private let cells: [Cell] = MetricID.allCases.map { _ in Cell() }
     /// When this process started; uptime is measured from here.
     public let startedAt: Date
+    /// Histograms, labelled counters and gauges only `/metrics` shows.
+    public let detail: DetailedMetrics
 
-    public init(startedAt: Date = Date()) {
+    public init(startedAt: Date = Date(), detail: DetailedMetrics = DetailedMetrics()) {
         self.startedAt = startedAt
+        self.detail = detail
     }
 
     /// Adds `amount` to a metric (a negative amount lowers a gauge).

@@ -35,7 +35,9 @@ struct DeletionSteps {
         let step: @Sendable () async throws -> DeletionOutcome = { [service, maildrop, lease, sessionID] in
             try await service.commitDeletions(in: maildrop, lease: lease, session: sessionID)
         }
+        let started = NIODeadline.now()
         run(step) { outcome in
+            metrics.detail.quitCommit.observe((NIODeadline.now() - started).nanoseconds)
             guard let outcome else { return answer(false) }
             for failure in outcome.failures {
                 logger.error(

@@ -14,6 +14,8 @@ struct LoginAttempt {
     let peer: String
     let logger: Logger
     let eventLoop: any EventLoop
+    /// The `mechanism` label of the login metrics.
+    var mechanism = "USER"
 
     enum Outcome {
         case opened(OpenedMaildrop, service: MaildropService)
@@ -57,6 +59,7 @@ struct LoginAttempt {
             switch result {
             case .success(.opened(let opened, let maildrops, let cached)):
                 service.metrics.add(.loginsOK)
+                observe(.ok, cached: cached, since: attemptStarted)
                 service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
                 logger.info(
                     "login",
@@ -82,22 +85,40 @@ struct LoginAttempt {
                 }
                 completion(.opened(opened, service: maildrops))
             case .success(.invalidCredentials):
+                observe(.failed, since: attemptStarted)
                 refuse(user, .badCredentials, .failed, password: password, since: attemptStarted, completion)
             case .success(.unusableName):
+                observe(.error, since: attemptStarted)
                 refuse(user, .permanent("This user name cannot have a maildrop."), .error, completion)
             case .failure(let failure as OpenFailure):
                 if let error = failure.underlying as? MaildropLockError, error == .inUse {
+                    observe(.inUse, since: attemptStarted)
                     return refuse(user, .maildropInUse, .inUse, completion)
                 }
+                observe(.error, since: attemptStarted)
                 logger.error("cannot open maildrop", metadata: ["user": "\(user)", "error": "\(failure.underlying)"])
                 refuse(user, .temporary("Unable to open the maildrop."), .error, completion)
             case .failure(let error) where error is HashingQueue.Full:
+                observe(.error, since: attemptStarted, reason: "busy")
                 refuse(user, .temporary("Server busy, try again later."), .error, completion)
             case .failure(let error):
+                observe(.error, since: attemptStarted)
                 logger.error("user store failed", metadata: ["error": "\(error)"])
                 refuse(user, .temporary("Authentication is temporarily unavailable."), .error, completion)
             }
         }
+    }
+
+    /// Counts the attempt by mechanism and result, a refusal by reason, and how long the check took.
+    private func observe(_ result: AuthResult, cached: Bool = false, since started: NIODeadline, reason: String? = nil)
+    {
+        let detail = service.metrics.detail
+        detail.logins(mechanism, result.rawValue).increment()
+        if result != .ok {
+            detail.loginFailures(reason ?? (result == .failed ? "bad_credentials" : result.rawValue)).increment()
+        }
+        let elapsed = NIODeadline.now() - started
+        detail.loginDuration(mechanism, cached ? "hit" : "miss").observe(elapsed.nanoseconds)
     }
 
     /// Bad credentials are answered at attempt start + the throttle's delay, so how long the check itself took

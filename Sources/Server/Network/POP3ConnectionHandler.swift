@@ -38,6 +38,10 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     private var committing = false
     /// The lock of a session whose connection closed while its UPDATE ran: given back once the UPDATE is done.
     private var leaseAfterCommit: (any MaildropLease)?
+    /// The mechanism label of the next login's metrics.
+    private var mechanism = LoginMechanismTracker()
+    /// The RETR being sent and when it started, for its duration and size histograms.
+    private var retrStarted: (number: Int, at: NIODeadline)?
 
     init(
         session: POP3Session, sessionID: String, peer: String, factory: POP3ConnectionFactory,
@@ -68,6 +72,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let inbound = unwrapInboundIn(data)
         accounting.countIn(inbound.wireLength)
+        mechanism.observe(inbound)
         perform(session.received(inbound, now: .now))
     }
 
@@ -156,6 +161,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                     perform(session.messageUnavailable(number: number))
                     continue
                 }
+                if bodyLines == nil { retrStarted = (number, .now()) }
                 if streamer == nil {
                     streamer = MessageStreamer(
                         files: factory.files, channel: context.channel, logger: logger, sink: self)
@@ -199,31 +205,34 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
 
     private func authenticate(user: String, password: [UInt8]) {
         guard let context else { return }
-        LoginAttempt(service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop)
-            .run(user: user, password: password) { [self] outcome in
-                switch outcome {
-                case .opened(let maildrop, let service):
-                    guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
-                    // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
-                    // went past this session, which held no maildrop yet.
-                    guard maildrop.lease.isHeld else {
-                        releaseOffLoop(maildrop.lease)
-                        logger.warning("login refused: the cluster lock connection was lost during the login")
-                        return answer { $0.authenticationFailed(.temporary("Unable to open the maildrop.")) }
-                    }
-                    opened = (maildrop, service)
-                    accounting.loggedIn(user: user)
-                    logger[metadataKey: "user"] = "\(user)"
-                    deletions = DeletionSteps(
-                        service: service, maildrop: maildrop.maildrop, lease: maildrop.lease, sessionID: sessionID,
-                        metrics: factory.book.metrics,
-                        eventLoop: context.eventLoop, logger: logger)
-                    let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                    answer { $0.authenticationSucceeded(listing: listing) }
-                case .refused(let failure):
-                    answer { $0.authenticationFailed(failure) }
+        LoginAttempt(
+            service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop,
+            mechanism: mechanism.mechanism
+        )
+        .run(user: user, password: password) { [self] outcome in
+            switch outcome {
+            case .opened(let maildrop, let service):
+                guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
+                // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
+                // went past this session, which held no maildrop yet.
+                guard maildrop.lease.isHeld else {
+                    releaseOffLoop(maildrop.lease)
+                    logger.warning("login refused: the cluster lock connection was lost during the login")
+                    return answer { $0.authenticationFailed(.temporary("Unable to open the maildrop.")) }
                 }
+                opened = (maildrop, service)
+                accounting.loggedIn(user: user)
+                logger[metadataKey: "user"] = "\(user)"
+                deletions = DeletionSteps(
+                    service: service, maildrop: maildrop.maildrop, lease: maildrop.lease, sessionID: sessionID,
+                    metrics: factory.book.metrics,
+                    eventLoop: context.eventLoop, logger: logger)
+                let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
+                answer { $0.authenticationSucceeded(listing: listing) }
+            case .refused(let failure):
+                answer { $0.authenticationFailed(failure) }
             }
+        }
     }
 
     /// Feeds a result the client was waiting for: its idle time starts now.
@@ -287,6 +296,14 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
 
     func messageSent(number: Int) {
         factory.book.metrics.add(.messagesRetrieved)
+        if let started = retrStarted, started.number == number {
+            retrStarted = nil
+            let detail = factory.book.metrics.detail
+            detail.retrDuration.observe((NIODeadline.now() - started.at).nanoseconds)
+            if let messages = opened?.maildrop.maildrop.messages, messages.indices.contains(number - 1) {
+                detail.retrSize.observe(Int64(messages[number - 1].wireSize))
+            }
+        }
         perform(session.messageSent(number: number))
     }
 

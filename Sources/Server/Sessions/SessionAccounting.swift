@@ -53,6 +53,8 @@ final class SessionAccounting {
     ) {
         book.liveSessions.remove(sessionID)
         book.metrics.add(.connectionsCurrent, -1)
+        book.metrics.detail.sessionDuration.observe(
+            Int64(Date().timeIntervalSince(startedAt) * 1e9))
         switch reason {
         case .quit: book.metrics.add(.sessionsQuit)
         case .timeout: book.metrics.add(.sessionsTimeout)

@@ -74,9 +74,19 @@ struct ExpositionCheck {
                 return
             }
         }
-        if types[String(name)] == nil { problems.append("sample before its TYPE, \(where_)") }
-        sampled.insert(String(name))
+        let family = Self.family(of: String(name), types: types)
+        if types[family] == nil { problems.append("sample before its TYPE, \(where_)") }
+        sampled.insert(family)
         if samples.updateValue(value, forKey: String(series)) != nil { problems.append("duplicate series, \(where_)") }
+    }
+
+    /// A histogram's `_bucket`, `_sum` and `_count` samples belong to its family.
+    private static func family(of name: String, types: [String: String]) -> String {
+        for suffix in ["_bucket", "_sum", "_count"] where name.hasSuffix(suffix) {
+            let base = String(name.dropLast(suffix.count))
+            if types[base] == "histogram" { return base }
+        }
+        return name
     }
 
     private static func isName(_ name: Substring) -> Bool {

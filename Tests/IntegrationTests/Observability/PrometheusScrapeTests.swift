@@ -12,11 +12,17 @@ struct PrometheusScrapeTests {
         let server = try await ServerProcess.start(workspace, options: ["--metrics-listen", "127.0.0.1:0"])
         let port = try await Self.metricsPort(of: server)
 
+        // A failed login (its answer waits for the failure delay), then a session with one RETR.
+        let failing = try await RawConnection.open(port: server.port)
+        #expect(try await failing.command("USER \(user.name)").hasPrefix("+OK"))
+        #expect(try await failing.command("PASS wrong").hasPrefix("-ERR"))
+        failing.close()
         let session = try await DeletionTests.login(user, port: server.port)
         #expect(try await session.command("RETR 1").hasPrefix("+OK"))
         _ = try await session.multilineBody()
+        #expect(try await session.command("DELE 2").hasPrefix("+OK"))
         #expect(try await session.command("QUIT").hasPrefix("+OK"))
-        #expect(await server.waitForLines("disconnect", count: 1), "\(server.transcript)")
+        #expect(await server.waitForLines("disconnect", count: 2), "\(server.transcript)")
 
         let base = "http://127.0.0.1:\(port)"
         let scrape = try await ExternalCommand.run(
@@ -28,23 +34,41 @@ struct PrometheusScrapeTests {
         body.removeLast(trailer.count)
         let check = ExpositionCheck(body)
         #expect(check.problems.isEmpty, "\(check.problems)\n\(body)")
-        // Every sample names the node: --node-name on PostgreSQL, the host name by default (SQLite here).
+        // Every sample names the node first: --node-name on PostgreSQL, the host name by default (SQLite here).
         let node = workspace.backend == .postgresql ? server.nodeName : Self.hostName()
-        let label = "{node=\"\(node)\"}"
-        #expect(
-            check.samples.keys.allSatisfy { $0.hasSuffix(label) || $0.hasPrefix("pop3d_build_info{node=\"\(node)\",") },
-            "\(check.samples.keys.sorted())")
-        #expect(check.samples.count == check.types.count, "one series per family: \(check.samples.keys.sorted())")
-        #expect((check.samples["pop3d_connections_total\(label)"] ?? 0) >= 1, "\(body)")
-        #expect((check.samples["pop3d_bytes_out_total\(label)"] ?? 0) > 0)
-        #expect((check.samples["pop3d_bytes_in_total\(label)"] ?? 0) > 0)
-        #expect(check.samples["pop3d_logins_ok_total\(label)"] == 1)
-        #expect(check.samples["pop3d_messages_retrieved_total\(label)"] == 1)
-        #expect(check.samples["pop3d_sessions_quit_total\(label)"] == 1)
-        #expect(check.samples["pop3d_connections_current\(label)"] == 0)
-        #expect(check.samples["pop3d_build_info{node=\"\(node)\",version=\"0.1.0\"}"] == 1)
-        #expect(check.types["pop3d_uptime_seconds"] == "gauge")
+        let label = "{node=\"\(node)\""
+        #expect(check.samples.keys.allSatisfy { $0.contains(label) }, "\(check.samples.keys.sorted())")
+        func value(_ name: String, _ labels: String = "") -> Double? { check.samples["\(name)\(label)\(labels)}"] }
+        #expect((value("pop3d_connections_total") ?? 0) >= 2, "\(body)")
+        #expect((value("pop3d_sent_bytes_total") ?? 0) > 0)
+        #expect((value("pop3d_received_bytes_total") ?? 0) > 0)
+        #expect(value("pop3d_logins_total", ",mechanism=\"USER\",result=\"ok\"") == 1)
+        #expect(value("pop3d_logins_total", ",mechanism=\"USER\",result=\"failed\"") == 1)
+        #expect(value("pop3d_logins_total", ",mechanism=\"PLAIN\",result=\"ok\"") == 0, "series exist from the start")
+        #expect(value("pop3d_login_failures_total", ",reason=\"bad_credentials\"") == 1)
+        #expect(value("pop3d_messages_retrieved_total") == 1)
+        #expect(value("pop3d_messages_deleted_total") == 1)
+        #expect(value("pop3d_sessions_ended_total", ",reason=\"quit\"") == 1)
+        #expect(value("pop3d_connections_current") == 0)
+        #expect(value("pop3d_build_info", ",version=\"0.1.0\"") == 1)
+        // Histograms: two logins checked by the password hash, one RETR of the first message, two sessions, one
+        // QUIT with a deletion.
+        #expect(value("pop3d_login_duration_seconds_count", ",mechanism=\"USER\",cache=\"miss\"") == 2)
+        #expect(value("pop3d_login_duration_seconds_bucket", ",mechanism=\"USER\",cache=\"miss\",le=\"+Inf\"") == 2)
+        #expect((value("pop3d_hashing_queue_wait_seconds_count") ?? 0) >= 2)
+        #expect(value("pop3d_retr_duration_seconds_count") == 1)
+        #expect(value("pop3d_retr_size_bytes_count") == 1)
+        #expect(value("pop3d_retr_size_bytes_sum") == Double(WireText.wireForm(SampleMessages.plainCRLF).count))
+        #expect(value("pop3d_session_duration_seconds_count") == 2)
+        #expect(value("pop3d_quit_commit_duration_seconds_count") == 1)
+        #expect((value("pop3d_hashing_queue_capacity") ?? 0) > 0)
+        let started = try #require(value("process_start_time_seconds"))
+        #expect(abs(started - Date().timeIntervalSince1970) < 3_600)
+        #expect(check.types["process_start_time_seconds"] == "gauge")
         #expect(check.types["pop3d_connections_total"] == "counter")
+        #expect(check.types["pop3d_retr_size_bytes"] == "histogram")
+        // No TLS configured: no certificate gauge.
+        #expect(check.types["pop3d_tls_certificate_not_after_timestamp_seconds"] == nil)
 
         #expect(try await Self.status(["\(base)/other"]) == "404")
         #expect(try await Self.status(["\(base)/"]) == "404")

@@ -38,7 +38,7 @@ extension SecurityIntegrationTests {
             def bytes_in():
                 text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % metrics, timeout=30).read().decode()
                 for row in text.splitlines():
-                    if row.startswith("pop3d_bytes_in_total{"):
+                    if row.startswith("pop3d_received_bytes_total{"):
                         return int(float(row.split()[1]))
                 return -1
 
