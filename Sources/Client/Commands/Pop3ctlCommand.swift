@@ -40,7 +40,7 @@ public struct Pop3ctlCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             LegacyCommand.self, StatsCommand.self, HistoryCommand.self, UsersCommand.self, TokensCommand.self,
-            SessionsCommand.self, PingCommand.self, BackupCommand.self,
+            SessionsCommand.self, PingCommand.self, BackupCommand.self, ReportCommand.self,
         ],
         defaultSubcommand: LegacyCommand.self
     )

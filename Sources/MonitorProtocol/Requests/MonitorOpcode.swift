@@ -15,6 +15,8 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case listSessions = 0x30
     case setMaildir = 0x40
     case backup = 0x50
+    case topUsers = 0x70
+    case failedLoginsByPeer = 0x71
 }
 
 /// The METHOD byte of a v1 request.

@@ -34,6 +34,10 @@ public enum MonitorOperation: Sendable, Hashable {
     case listSessions(after: String)
     /// v2: write a consistent copy of the live database to a new file at `path` (absolute, on the server's machine).
     case backup(path: String)
+    /// v2: the users with the most bytes sent in finished sessions since a time.
+    case topUsers(RankingQuery)
+    /// v2: the client addresses with the most failed logins since a time.
+    case failedLoginsByPeer(RankingQuery)
 
     /// The v2 OP byte, or nil for v1-only operations.
     public var opcode: MonitorOpcode? {
@@ -54,6 +58,8 @@ public enum MonitorOperation: Sendable, Hashable {
         case .listAdmins: .listAdmins
         case .listSessions: .listSessions
         case .backup: .backup
+        case .topUsers: .topUsers
+        case .failedLoginsByPeer: .failedLoginsByPeer
         }
     }
 
@@ -87,6 +93,8 @@ public enum MonitorOperation: Sendable, Hashable {
         case .listAdmins: "list admins"
         case .listSessions: "list sessions"
         case .backup(let path): "back up the database to \(path)"
+        case .topUsers(let query): "top \(query.limit) users by bytes since \(query.since)"
+        case .failedLoginsByPeer(let query): "top \(query.limit) peers by failed logins since \(query.since)"
         }
     }
 }

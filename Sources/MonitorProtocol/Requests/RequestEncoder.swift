@@ -47,6 +47,12 @@ enum RequestEncoder {
             writer.writeLongField(try Fields.bytes(path, .path, "the maildir path"))
         case .backup(let path):
             writer.writeLongField(try Fields.bytes(path, .path, "the backup path"))
+        case .topUsers(let query), .failedLoginsByPeer(let query):
+            guard (1...RankingQuery.maxEntries).contains(query.limit) else {
+                throw .invalidValue("the limit must be 1 to \(RankingQuery.maxEntries)")
+            }
+            writer.write(query.since)
+            writer.write(query.limit)
         case .legacyCounter, .setBufferSize:
             throw .notInVersion(.v2)
         }

@@ -43,6 +43,10 @@ enum RequestParser {
             operation = .setMaildir(path: try longText(&reader, .path, "maildir path"))
         case .backup:
             operation = .backup(path: try longText(&reader, .path, "backup path"))
+        case .topUsers:
+            operation = .topUsers(try ranking(&reader))
+        case .failedLoginsByPeer:
+            operation = .failedLoginsByPeer(try ranking(&reader))
         }
         guard reader.isAtEnd else {
             throw MonitorFailure(.badData, "\(reader.remaining) unexpected bytes after the data")
@@ -67,6 +71,17 @@ enum RequestParser {
         case nil:
             return query
         }
+    }
+
+    /// SINCE(8) LIMIT(2), the limit 1 ... `RankingQuery.maxEntries`.
+    private static func ranking(_ reader: inout ByteReader) throws(MonitorFailure) -> RankingQuery {
+        guard let since = reader.readInt64(), let limit = reader.readUInt16() else {
+            throw MonitorFailure(.badData, "a ranking needs since (8 bytes) and limit (2 bytes)")
+        }
+        guard (1...RankingQuery.maxEntries).contains(limit) else {
+            throw MonitorFailure(.badData, "the limit must be 1 to \(RankingQuery.maxEntries)")
+        }
+        return RankingQuery(since: since, limit: limit)
     }
 
     private static func shortText(

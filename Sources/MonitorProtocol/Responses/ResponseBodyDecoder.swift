@@ -78,6 +78,24 @@ enum ResponseBodyDecoder {
             reply = .sessions(try page(&reader, entry: session))
         case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir, .backup:
             reply = .done
+        case .topUsers:
+            reply = .topUsers(
+                try ranking(&reader) { reader throws(MonitorDecodingError) in
+                    let user = try text(&reader, "user")
+                    guard let sessions = reader.readUInt64(), let bytes = reader.readUInt64(),
+                        let retrieved = reader.readUInt64()
+                    else { throw cut("user entry") }
+                    return UserTraffic(user: user, sessions: sessions, bytesOut: bytes, retrieved: retrieved)
+                })
+        case .failedLoginsByPeer:
+            reply = .failedLoginsByPeer(
+                try ranking(&reader) { reader throws(MonitorDecodingError) in
+                    let peer = try text(&reader, "peer")
+                    guard let failed = reader.readUInt64(), let last = reader.readInt64() else {
+                        throw cut("peer entry")
+                    }
+                    return PeerFailures(peer: peer, failed: failed, lastFailure: last)
+                })
         }
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the data") }
         return reply
@@ -157,6 +175,18 @@ enum ResponseBodyDecoder {
         let name = try text(&reader, "name")
         guard let created = reader.readInt64() else { throw cut("list entry") }
         return AccountEntry(name: name, createdAt: created)
+    }
+
+    private static func ranking<Entry>(
+        _ reader: inout ByteReader, entry: (inout ByteReader) throws(MonitorDecodingError) -> Entry
+    ) throws(MonitorDecodingError) -> [Entry] {
+        guard let count = reader.readUInt16() else { throw cut("ranking") }
+        guard count <= RankingQuery.maxEntries else { throw .malformed("\(count) entries is over the limit") }
+        var entries: [Entry] = []
+        for _ in 0..<count {
+            entries.append(try entry(&reader))
+        }
+        return entries
     }
 
     private static func session(_ reader: inout ByteReader) throws(MonitorDecodingError) -> SessionEntry {

@@ -72,6 +72,19 @@ enum ResponseEncoder {
                 writer.write(entry.bytesIn)
                 writer.write(entry.bytesOut)
             }
+        case .topUsers(let entries):
+            writeRanking(entries, into: &writer) { entry, writer in
+                writer.writeShortField(Sanitizer.bytes(entry.user, .shortText))
+                writer.write(entry.sessions)
+                writer.write(entry.bytesOut)
+                writer.write(entry.retrieved)
+            }
+        case .failedLoginsByPeer(let entries):
+            writeRanking(entries, into: &writer) { entry, writer in
+                writer.writeShortField(Sanitizer.bytes(entry.peer, .shortText))
+                writer.write(entry.failed)
+                writer.write(entry.lastFailure)
+            }
         }
         return writer.bytes
     }
@@ -111,6 +124,17 @@ enum ResponseEncoder {
         writer.write(UInt16(listed.count))
         for node in listed {
             writeEntry(node, &writer)
+        }
+    }
+
+    /// COUNT(2) then at most `RankingQuery.maxEntries` entries.
+    private static func writeRanking<Entry>(
+        _ entries: [Entry], into writer: inout ByteWriter, entry writeEntry: (Entry, inout ByteWriter) -> Void
+    ) {
+        let listed = entries.prefix(Int(RankingQuery.maxEntries))
+        writer.write(UInt16(listed.count))
+        for entry in listed {
+            writeEntry(entry, &writer)
         }
     }
 

@@ -5,7 +5,7 @@ import Storage
 /// Login attempts and finished sessions in PostgreSQL: each batch is one statement (arrays unnested into rows),
 /// and every row carries the node that wrote it.
 final class PostgresActivityLog: AuthEventLog, SessionLog {
-    private let pool: PostgresPool
+    let pool: PostgresPool
     private let node: String
 
     init(pool: PostgresPool, node: String) {

@@ -139,6 +139,10 @@ public struct MonitorOperationPerformer: Sendable {
             }
             logger.notice("database backed up", metadata: ["file": "\(path)"])
             return .done
+        case .topUsers(let query):
+            return .topUsers(try await ReportRankings(stores: stores).topUsers(query))
+        case .failedLoginsByPeer(let query):
+            return .failedLoginsByPeer(try await ReportRankings(stores: stores).failedLoginsByPeer(query))
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// Login attempts and finished sessions in SQLite; each call writes its whole batch in one transaction.
 final class SQLiteActivityLog: AuthEventLog, SessionLog {
-    private let database: Database
+    let database: Database
 
     init(database: Database) {
         self.database = database
