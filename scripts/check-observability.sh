@@ -4,8 +4,8 @@
 #   2. promtool check rules and promtool test rules on packaging/prometheus;
 #   3. Debian's Prometheus (own data directory, 1 s scrapes, loopback, free ports, stopped by PID) scrapes that
 #      pop3d under a short load, then every query of packaging/grafana/pop3d.json is evaluated through its HTTP API;
-#   4. pop3ctl report --html on the same server, opened in headless Chromium for a screenshot (when pop3ctl has
-#      the report command).
+#   4. pop3ctl report --html on the same server: self-contained, the load's user and failed login ranked, and
+#      opened in headless Chromium for a screenshot (OBSERVABILITY_SCREENSHOT=FILE keeps it).
 # Installs what it needs (prometheus, chromium, python3, curl, openssl) when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ root=$(pwd)
 
 need=()
 for package in prometheus chromium python3 curl openssl; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || need+=("$package")
+    [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == "install ok installed" ]] || need+=("$package")
 done
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
@@ -138,18 +138,30 @@ echo "Prometheus: $rule_health"
 echo "== every dashboard query through Prometheus"
 python3 scripts/observability/check_dashboard.py packaging/grafana/pop3d.json "$API"
 
-if "$BIN/pop3ctl" report --help >/dev/null 2>&1; then
-    echo "== pop3ctl report --html, in headless Chromium"
-    "$BIN/pop3ctl" report --html "$WORK/report.html" --since 1h --port "$MONITOR_PORT" --token "$TOKEN"
-    if grep -Eiq '<script|https?://[^" ]*\.(js|css|png|svg)|src="http' "$WORK/report.html"; then
-        echo "error: the report loads something from elsewhere" >&2
+echo "== pop3ctl report --html, in headless Chromium"
+"$BIN/pop3ctl" report --html "$WORK/report.html" --since 1h --port "$MONITOR_PORT" --token "$TOKEN"
+report=$(<"$WORK/report.html")
+for forbidden in "<script" "http://" "https://" "src=" "href=" "url("; do
+    if [[ $report == *"$forbidden"* ]]; then
+        echo "error: the report is not self-contained: it has '$forbidden'" >&2
         exit 1
     fi
-    chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,2050 \
-        --screenshot="$WORK/report.png" "file://$WORK/report.html" >/dev/null 2>&1
-    [[ -s "$WORK/report.png" ]] || { echo "error: Chromium took no screenshot" >&2; exit 1; }
-    echo "screenshot: $(stat -c %s "$WORK/report.png") bytes"
-    if [[ -n "${OBSERVABILITY_SCREENSHOT:-}" ]]; then cp "$WORK/report.png" "$OBSERVABILITY_SCREENSHOT"; fi
+done
+# The load's user and its failed login are ranked; all four charts are drawn.
+for expected in 'data-user="foo"' 'data-peer="127.0.0.1" data-failed="1"' 'id="chart-connections"' \
+    'id="chart-logins"' 'id="chart-bytes"' 'id="chart-messages"' '1 session open'; do
+    if [[ $report != *"$expected"* ]]; then
+        echo "error: the report lacks $expected" >&2
+        exit 1
+    fi
+done
+chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,2050 \
+    --screenshot="$WORK/report.png" "file://$WORK/report.html" >/dev/null 2>&1
+if [[ $(head -c 8 "$WORK/report.png" 2>/dev/null | od -An -tx1 | tr -d ' \n') != "89504e470d0a1a0a" ]]; then
+    echo "error: Chromium took no screenshot of the report" >&2
+    exit 1
 fi
+echo "screenshot: $(stat -c %s "$WORK/report.png") bytes of PNG"
+if [[ -n "${OBSERVABILITY_SCREENSHOT:-}" ]]; then cp "$WORK/report.png" "$OBSERVABILITY_SCREENSHOT"; fi
 exec 3>&-
 echo "observability checks passed"
