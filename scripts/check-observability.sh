@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
+scripts/install-prerequisites.sh  # what the build needs, on a fresh machine (quick when all is there)
 need=()
 for package in prometheus chromium python3 curl openssl; do
     [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) == "install ok installed" ]] || need+=("$package")
