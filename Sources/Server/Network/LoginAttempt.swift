@@ -14,8 +14,6 @@ struct LoginAttempt {
     let peer: String
     let logger: Logger
     let eventLoop: any EventLoop
-    /// The `mechanism` label of the login metrics.
-    var mechanism = "USER"
 
     enum Outcome {
         case opened(OpenedMaildrop, service: MaildropService)
@@ -35,7 +33,8 @@ struct LoginAttempt {
     }
 
     /// Runs the attempt; `completion` runs on the event loop when the client may hear the answer.
-    func run(user: String, password: [UInt8], completion: @escaping (Outcome) -> Void) {
+    /// `mechanism` labels the attempt's metrics: USER for USER/PASS, else the SASL mechanism's name.
+    func run(user: String, password: [UInt8], mechanism: String = "USER", completion: @escaping (Outcome) -> Void) {
         let service = self.service
         let peer = self.peer
         let attemptStarted = NIODeadline.now()
@@ -59,7 +58,7 @@ struct LoginAttempt {
             switch result {
             case .success(.opened(let opened, let maildrops, let cached)):
                 service.metrics.add(.loginsOK)
-                observe(.ok, cached: cached, since: attemptStarted)
+                observe(.ok, mechanism, cached: cached, since: attemptStarted)
                 service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
                 logger.info(
                     "login",
@@ -85,24 +84,24 @@ struct LoginAttempt {
                 }
                 completion(.opened(opened, service: maildrops))
             case .success(.invalidCredentials):
-                observe(.failed, since: attemptStarted)
+                observe(.failed, mechanism, since: attemptStarted)
                 refuse(user, .badCredentials, .failed, password: password, since: attemptStarted, completion)
             case .success(.unusableName):
-                observe(.error, since: attemptStarted)
+                observe(.error, mechanism, since: attemptStarted)
                 refuse(user, .permanent("This user name cannot have a maildrop."), .error, completion)
             case .failure(let failure as OpenFailure):
                 if let error = failure.underlying as? MaildropLockError, error == .inUse {
-                    observe(.inUse, since: attemptStarted)
+                    observe(.inUse, mechanism, since: attemptStarted)
                     return refuse(user, .maildropInUse, .inUse, completion)
                 }
-                observe(.error, since: attemptStarted)
+                observe(.error, mechanism, since: attemptStarted)
                 logger.error("cannot open maildrop", metadata: ["user": "\(user)", "error": "\(failure.underlying)"])
                 refuse(user, .temporary("Unable to open the maildrop."), .error, completion)
             case .failure(let error) where error is HashingQueue.Full:
-                observe(.error, since: attemptStarted, reason: "busy")
+                observe(.error, mechanism, since: attemptStarted, reason: "busy")
                 refuse(user, .temporary("Server busy, try again later."), .error, completion)
             case .failure(let error):
-                observe(.error, since: attemptStarted)
+                observe(.error, mechanism, since: attemptStarted)
                 logger.error("user store failed", metadata: ["error": "\(error)"])
                 refuse(user, .temporary("Authentication is temporarily unavailable."), .error, completion)
             }
@@ -110,8 +109,10 @@ struct LoginAttempt {
     }
 
     /// Counts the attempt by mechanism and result, a refusal by reason, and how long the check took.
-    private func observe(_ result: AuthResult, cached: Bool = false, since started: NIODeadline, reason: String? = nil)
-    {
+    private func observe(
+        _ result: AuthResult, _ mechanism: String, cached: Bool = false, since started: NIODeadline,
+        reason: String? = nil
+    ) {
         let detail = service.metrics.detail
         detail.logins(mechanism, result.rawValue).increment()
         if result != .ok {

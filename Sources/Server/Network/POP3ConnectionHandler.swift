@@ -205,34 +205,31 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
 
     private func authenticate(user: String, password: [UInt8]) {
         guard let context else { return }
-        LoginAttempt(
-            service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop,
-            mechanism: mechanism.mechanism
-        )
-        .run(user: user, password: password) { [self] outcome in
-            switch outcome {
-            case .opened(let maildrop, let service):
-                guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
-                // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
-                // went past this session, which held no maildrop yet.
-                guard maildrop.lease.isHeld else {
-                    releaseOffLoop(maildrop.lease)
-                    logger.warning("login refused: the cluster lock connection was lost during the login")
-                    return answer { $0.authenticationFailed(.temporary("Unable to open the maildrop.")) }
+        LoginAttempt(service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop)
+            .run(user: user, password: password, mechanism: mechanism.mechanism) { [self] outcome in
+                switch outcome {
+                case .opened(let maildrop, let service):
+                    guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
+                    // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
+                    // went past this session, which held no maildrop yet.
+                    guard maildrop.lease.isHeld else {
+                        releaseOffLoop(maildrop.lease)
+                        logger.warning("login refused: the cluster lock connection was lost during the login")
+                        return answer { $0.authenticationFailed(.temporary("Unable to open the maildrop.")) }
+                    }
+                    opened = (maildrop, service)
+                    accounting.loggedIn(user: user)
+                    logger[metadataKey: "user"] = "\(user)"
+                    deletions = DeletionSteps(
+                        service: service, maildrop: maildrop.maildrop, lease: maildrop.lease, sessionID: sessionID,
+                        metrics: factory.book.metrics,
+                        eventLoop: context.eventLoop, logger: logger)
+                    let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
+                    answer { $0.authenticationSucceeded(listing: listing) }
+                case .refused(let failure):
+                    answer { $0.authenticationFailed(failure) }
                 }
-                opened = (maildrop, service)
-                accounting.loggedIn(user: user)
-                logger[metadataKey: "user"] = "\(user)"
-                deletions = DeletionSteps(
-                    service: service, maildrop: maildrop.maildrop, lease: maildrop.lease, sessionID: sessionID,
-                    metrics: factory.book.metrics,
-                    eventLoop: context.eventLoop, logger: logger)
-                let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                answer { $0.authenticationSucceeded(listing: listing) }
-            case .refused(let failure):
-                answer { $0.authenticationFailed(failure) }
             }
-        }
     }
 
     /// Feeds a result the client was waiting for: its idle time starts now.
