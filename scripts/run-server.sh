@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds pop3d and pop3ctl, and runs pop3d on its embedded defaults: POP3 on port 1100, maildir ./directories/, database ./pop3d.sqlite,
-# monitor on 127.0.0.1:1081, and for a quick try the seed's user foo / password bar and admin token 123456789abcdef1
-# (--quick-start-credentials, applied when the database is new). Extra arguments go to pop3d (see --help).
+# Builds pop3d and pop3ctl, and runs pop3d on its embedded defaults: POP3 on port 1100, maildir ./directories/,
+# database ./pop3d.sqlite, monitor on 127.0.0.1:1081, and for a quick try the seed's user foo / password bar and
+# admin token 123456789abcdef1 (--quick-start-credentials, applied when the database is new). Extra arguments go to
+# pop3d (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-prerequisites.sh
