@@ -15,6 +15,7 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case listSessions = 0x30
     case setMaildir = 0x40
     case backup = 0x50
+    case userPolicy = 0x60
 }
 
 /// The METHOD byte of a v1 request.

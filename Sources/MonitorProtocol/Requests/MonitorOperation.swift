@@ -34,6 +34,8 @@ public enum MonitorOperation: Sendable, Hashable {
     case listSessions(after: String)
     /// v2: write a consistent copy of the live database to a new file at `path` (absolute, on the server's machine).
     case backup(path: String)
+    /// v2: read (nothing to change) or change a user's LOGIN-DELAY and EXPIRE; answered with the policy after it.
+    case userPolicy(name: String, change: UserPolicyChange)
 
     /// The v2 OP byte, or nil for v1-only operations.
     public var opcode: MonitorOpcode? {
@@ -54,6 +56,7 @@ public enum MonitorOperation: Sendable, Hashable {
         case .listAdmins: .listAdmins
         case .listSessions: .listSessions
         case .backup: .backup
+        case .userPolicy: .userPolicy
         }
     }
 
@@ -87,6 +90,8 @@ public enum MonitorOperation: Sendable, Hashable {
         case .listAdmins: "list admins"
         case .listSessions: "list sessions"
         case .backup(let path): "back up the database to \(path)"
+        case .userPolicy(let name, let change):
+            change == UserPolicyChange() ? "show the policy of \(name)" : "change the policy of \(name)"
         }
     }
 }

@@ -47,6 +47,11 @@ enum RequestEncoder {
             writer.writeLongField(try Fields.bytes(path, .path, "the maildir path"))
         case .backup(let path):
             writer.writeLongField(try Fields.bytes(path, .path, "the backup path"))
+        case .userPolicy(let name, let change):
+            guard change.loginDelay != .never else { throw .invalidValue("a login delay cannot be never") }
+            writer.writeShortField(try Fields.bytes(name, .name, "the user name"))
+            writer.write(change.loginDelay.wireValue)
+            writer.write(change.expire.wireValue)
         case .legacyCounter, .setBufferSize:
             throw .notInVersion(.v2)
         }

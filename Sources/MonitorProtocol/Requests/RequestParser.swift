@@ -43,6 +43,17 @@ enum RequestParser {
             operation = .setMaildir(path: try longText(&reader, .path, "maildir path"))
         case .backup:
             operation = .backup(path: try longText(&reader, .path, "backup path"))
+        case .userPolicy:
+            let name = try shortText(&reader, .name, "user name")
+            guard let delay = reader.readInt64(), let expire = reader.readInt64() else {
+                throw MonitorFailure(.badData, "a policy needs a login delay and an expiry (8 bytes each)")
+            }
+            guard let loginDelay = PolicySetting(wireValue: delay), loginDelay != .never,
+                let expiry = PolicySetting(wireValue: expire)
+            else {
+                throw MonitorFailure(.badData, "a policy value must be keep, default, never (expiry only) or 0 or more")
+            }
+            operation = .userPolicy(name: name, change: UserPolicyChange(loginDelay: loginDelay, expire: expiry))
         }
         guard reader.isAtEnd else {
             throw MonitorFailure(.badData, "\(reader.remaining) unexpected bytes after the data")

@@ -12,6 +12,7 @@ public enum MonitorReply: Sendable, Hashable {
     case users(ListPage<AccountEntry>)
     case admins(ListPage<AccountEntry>)
     case sessions(ListPage<SessionEntry>)
+    case userPolicy(UserPolicyEntry)
     /// Any status but ok. v2 carries the message; v1 cannot (it sends DATA 0x00), so it decodes as "".
     case failure(message: String)
 }

@@ -78,6 +78,17 @@ enum ResponseBodyDecoder {
             reply = .sessions(try page(&reader, entry: session))
         case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir, .backup:
             reply = .done
+        case .userPolicy:
+            var values: [PolicySetting] = []
+            for _ in 0..<4 {
+                guard let wire = reader.readInt64(), let value = PolicySetting(wireValue: wire), value != .keep else {
+                    throw .malformed("a user policy is four values: own and applied login delay and expiry")
+                }
+                values.append(value)
+            }
+            reply = .userPolicy(
+                UserPolicyEntry(
+                    ownLoginDelay: values[0], ownExpire: values[1], loginDelay: values[2], expire: values[3]))
         }
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the data") }
         return reply

@@ -72,6 +72,10 @@ enum ResponseEncoder {
                 writer.write(entry.bytesIn)
                 writer.write(entry.bytesOut)
             }
+        case .userPolicy(let entry):
+            for value in [entry.ownLoginDelay, entry.ownExpire, entry.loginDelay, entry.expire] {
+                writer.write(value.wireValue)
+            }
         }
         return writer.bytes
     }

@@ -67,6 +67,8 @@ public struct ServerConfiguration: Sendable {
     public var authCacheLifetime: Duration = .seconds(300)
     /// Where UIDLs come from: pop3d's own, or a maildrop's `dovecot-uidlist` after a move from Dovecot.
     public var uidlSource: UIDLSource = .pop3d
+    /// LOGIN-DELAY and EXPIRE for users without values of their own.
+    public var policyDefaults = PolicyDefaults()
     /// Where Prometheus scrapes `/metrics`; nil: off.
     public var metricsListen: MetricsListenAddress?
     /// Connections the metrics port serves at once, in total and per client address (loopback included).
