@@ -239,7 +239,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.maildir = root
         let files = ThreadPoolService(threads: configuration.ioThreads)
         let maildirRoot = MaildirRoot(
-            path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool)
+            path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool,
+            hiddenKeyword: configuration.keepDeletedKeyword)
         try await Startup.warnAboutDefaultCredentials(storage, logger: logger)
         Startup.raiseOpenFileLimit(logger: logger)
         // The journal is recovered after root is dropped and before any login or monitor request is served. On
