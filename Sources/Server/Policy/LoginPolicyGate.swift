@@ -29,14 +29,15 @@ struct LoginPolicyGate {
         policy.refusesLogin(lastLogin: lastLogin, now: now) ? policy.loginDelaySeconds : nil
     }
 
-    /// The maildrop is open: records the login (LOGIN-DELAY counts from it) and, under EXPIRE n, deletes the
+    /// The maildrop is open: records the login under a LOGIN-DELAY (which counts from it) and, under EXPIRE n, deletes the
     /// messages first retrieved n days or more before `now`. Returns the maildrop as the session sees it and how
     /// many messages expired.
     func admitted(
         _ opened: OpenedMaildrop, by service: MaildropService, at now: Double
     ) async throws -> (OpenedMaildrop, Int) {
         guard let book else { return (opened, 0) }
-        try await book.store.recordLogin(user: user, at: now)
+        // Only a user with a delay needs the time: a login costs no database write otherwise.
+        if policy.loginDelaySeconds > 0 { try await book.store.recordLogin(user: user, at: now) }
         guard let days = policy.expireDays, days > 0 else { return (opened, 0) }
         let user = opened.maildrop.user
         let retrieved = try await book.store.retrievals(user: user)
