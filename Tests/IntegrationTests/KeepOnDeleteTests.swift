@@ -94,6 +94,40 @@ struct KeepOnDeleteTests {
             contentsOf: workspace.maildir.userFolder(user.name).appendingPathComponent("dovecot-keywords"),
             encoding: .utf8)
         #expect(keywords == "0 $Junk\n1 \(Self.keyword)\n")
+
+        // pop3ctl lists it, and purges it only once it was hidden long enough.
+        let monitor = try await ServerAddresses.monitorPort(of: server)
+        let listed = try await AdminCommand.run(["users", "hidden", user.name], monitorPort: monitor)
+        #expect(listed.status == 0, "\(listed)")
+        #expect(listed.output.contains(hidden[0].split(separator: "/").last.map(String.init) ?? "?"), "\(listed)")
+        #expect(listed.output.contains("1 hidden message"), "\(listed)")
+        let early = try await AdminCommand.run(
+            ["users", "purge-hidden", user.name, "--older-than", "1"], monitorPort: monitor)
+        #expect(early.output.contains("removed 0 hidden messages"), "\(early)")
+        #expect(workspace.maildir.messageFiles(user.name).count == 3)
+        let purge = try await AdminCommand.run(
+            ["users", "purge-hidden", user.name, "--older-than", "0"], monitorPort: monitor)
+        #expect(purge.output.contains("removed 1 hidden message of"), "\(purge)")
+        #expect(workspace.maildir.messageFiles(user.name).count == 2)
+        let unknown = try await AdminCommand.run(["users", "hidden", "nobody"], monitorPort: monitor)
+        #expect(unknown.status == 1, "\(unknown)")
+        #expect(try await server.stop() == 0)
+    }
+
+    @Test func withoutTheOptionDeletionsUnlinkAndThereIsNoArchive() async throws {
+        let workspace = try Workspace()
+        let user = TestUsers.alice
+        try await workspace.createUsers([user.name: user.password])
+        try workspace.maildir.deliverAll([SampleMessages.plainCRLF], user: user.name)
+        let server = try await ServerProcess.start(workspace)
+        let client = try await DeletionTests.login(user, port: server.port)
+        #expect(try await client.command("DELE 1").hasPrefix("+OK"))
+        #expect(try await client.command("QUIT").hasPrefix("+OK"))
+        #expect(workspace.maildir.messageFiles(user.name).isEmpty)
+        let monitor = try await ServerAddresses.monitorPort(of: server)
+        let listed = try await AdminCommand.run(["users", "hidden", user.name], monitorPort: monitor)
+        #expect(listed.status == 1)
+        #expect(listed.errors.contains("keep-on-delete is off"), "\(listed)")
         #expect(try await server.stop() == 0)
     }
 }

@@ -7,7 +7,7 @@ struct UsersCommand: AsyncParsableCommand {
         commandName: "users", abstract: "Add, delete, list and import POP3 users; change passwords and policies.",
         subcommands: [
             UsersAddCommand.self, UsersDeleteCommand.self, UsersListCommand.self, UsersPasswdCommand.self,
-            UsersImportCommand.self, UsersPolicyCommand.self,
+            UsersImportCommand.self, UsersPolicyCommand.self, UsersHiddenCommand.self, UsersPurgeHiddenCommand.self,
         ])
 }
 

@@ -16,6 +16,8 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case setMaildir = 0x40
     case backup = 0x50
     case userPolicy = 0x60
+    case listHidden = 0x61
+    case purgeHidden = 0x62
 }
 
 /// The METHOD byte of a v1 request.

@@ -36,6 +36,10 @@ public enum MonitorOperation: Sendable, Hashable {
     case backup(path: String)
     /// v2: read (nothing to change) or change a user's LOGIN-DELAY and EXPIRE; answered with the policy after it.
     case userPolicy(name: String, change: UserPolicyChange)
+    /// v2: a page of the messages keep-on-delete hid in a user's maildrop, by file name after the cursor.
+    case listHidden(name: String, after: String)
+    /// v2: remove a user's hidden messages hidden at least `days` days ago; answered with how many went.
+    case purgeHidden(name: String, days: UInt32)
 
     /// The v2 OP byte, or nil for v1-only operations.
     public var opcode: MonitorOpcode? {
@@ -57,6 +61,8 @@ public enum MonitorOperation: Sendable, Hashable {
         case .listSessions: .listSessions
         case .backup: .backup
         case .userPolicy: .userPolicy
+        case .listHidden: .listHidden
+        case .purgeHidden: .purgeHidden
         }
     }
 
@@ -92,6 +98,8 @@ public enum MonitorOperation: Sendable, Hashable {
         case .backup(let path): "back up the database to \(path)"
         case .userPolicy(let name, let change):
             change == UserPolicyChange() ? "show the policy of \(name)" : "change the policy of \(name)"
+        case .listHidden(let name, _): "list the hidden messages of \(name)"
+        case .purgeHidden(let name, let days): "purge the messages of \(name) hidden \(days) days ago or more"
         }
     }
 }

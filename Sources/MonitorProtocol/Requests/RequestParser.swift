@@ -54,6 +54,15 @@ enum RequestParser {
                 throw MonitorFailure(.badData, "a policy value must be keep, default, never (expiry only) or 0 or more")
             }
             operation = .userPolicy(name: name, change: UserPolicyChange(loginDelay: loginDelay, expire: expiry))
+        case .listHidden:
+            let name = try shortText(&reader, .name, "user name")
+            operation = .listHidden(name: name, after: try shortText(&reader, .shortText, "list cursor"))
+        case .purgeHidden:
+            let name = try shortText(&reader, .name, "user name")
+            guard let days = reader.readUInt32() else {
+                throw MonitorFailure(.badData, "the days (4 bytes) are missing")
+            }
+            operation = .purgeHidden(name: name, days: days)
         }
         guard reader.isAtEnd else {
             throw MonitorFailure(.badData, "\(reader.remaining) unexpected bytes after the data")

@@ -13,6 +13,9 @@ public enum MonitorReply: Sendable, Hashable {
     case admins(ListPage<AccountEntry>)
     case sessions(ListPage<SessionEntry>)
     case userPolicy(UserPolicyEntry)
+    case hidden(ListPage<HiddenEntry>)
+    /// How many things an operation did (purge hidden: messages removed).
+    case count(UInt64)
     /// Any status but ok. v2 carries the message; v1 cannot (it sends DATA 0x00), so it decodes as "".
     case failure(message: String)
 }

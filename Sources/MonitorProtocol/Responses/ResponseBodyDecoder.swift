@@ -78,6 +78,11 @@ enum ResponseBodyDecoder {
             reply = .sessions(try page(&reader, entry: session))
         case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir, .backup:
             reply = .done
+        case .listHidden:
+            reply = .hidden(try page(&reader, entry: hidden))
+        case .purgeHidden:
+            guard let count = reader.readUInt64() else { throw cut("purge answer") }
+            reply = .count(count)
         case .userPolicy:
             var values: [PolicySetting] = []
             for _ in 0..<4 {
@@ -168,6 +173,12 @@ enum ResponseBodyDecoder {
         let name = try text(&reader, "name")
         guard let created = reader.readInt64() else { throw cut("list entry") }
         return AccountEntry(name: name, createdAt: created)
+    }
+
+    private static func hidden(_ reader: inout ByteReader) throws(MonitorDecodingError) -> HiddenEntry {
+        let name = try text(&reader, "file name")
+        guard let size = reader.readUInt64(), let hiddenAt = reader.readInt64() else { throw cut("hidden entry") }
+        return HiddenEntry(fileName: name, size: size, hiddenAt: hiddenAt)
     }
 
     private static func session(_ reader: inout ByteReader) throws(MonitorDecodingError) -> SessionEntry {

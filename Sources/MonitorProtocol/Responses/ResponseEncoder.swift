@@ -72,6 +72,14 @@ enum ResponseEncoder {
                 writer.write(entry.bytesIn)
                 writer.write(entry.bytesOut)
             }
+        case .hidden(let page):
+            writePage(page, into: &writer) { entry, writer in
+                writer.writeShortField(Sanitizer.bytes(entry.fileName, .shortText))
+                writer.write(entry.size)
+                writer.write(entry.hiddenAt)
+            }
+        case .count(let count):
+            writer.write(count)
         case .userPolicy(let entry):
             for value in [entry.ownLoginDelay, entry.ownExpire, entry.loginDelay, entry.expire] {
                 writer.write(value.wireValue)

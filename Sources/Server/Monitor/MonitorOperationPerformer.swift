@@ -132,6 +132,19 @@ public struct MonitorOperationPerformer: Sendable {
             return .sessions(ListPage.page(of: sessions, after: after, key: \.id))
         case .userPolicy(let name, let change):
             return .userPolicy(try await userPolicy(name: name, change: change, refusals: refusals))
+        case .listHidden(let name, let after):
+            let (store, user) = try await hiddenStore(of: name, refusals: refusals)
+            let hidden = try await store.files.run { try store.hiddenMessages(user: user) }.map {
+                HiddenEntry(fileName: $0.fileName, size: UInt64(max(0, $0.size)), hiddenAt: $0.hiddenAt)
+            }
+            return .hidden(ListPage.page(of: hidden, after: after, key: \.fileName))
+        case .purgeHidden(let name, let days):
+            let (store, user) = try await hiddenStore(of: name, refusals: refusals)
+            let cutoff = UnixTime.seconds(now()) - Int64(days) * 86_400
+            let removed = try await store.files.run { try store.purgeHidden(user: user, hiddenBefore: cutoff) }
+            logger.notice(
+                "hidden messages purged", metadata: ["user": "\(name)", "days": "\(days)", "removed": "\(removed)"])
+            return .count(UInt64(removed))
         case .backup(let requested):
             guard let backupDirectory else {
                 throw MonitorFailure(.badData, "backups are off: start pop3d with --backup-directory")
@@ -185,6 +198,19 @@ public struct MonitorOperationPerformer: Sendable {
         // Past 2^52 seconds a Double no longer tells neighbouring seconds apart, and no sample lives there.
         let representable: Int64 = 1 << 52
         return query.to > -representable && query.from < representable
+    }
+
+    /// The maildir and maildrop of an existing user, when keep-on-delete is on.
+    private func hiddenStore(
+        of name: String, refusals: MonitorRefusals
+    ) async throws -> (MaildirStore, MailboxName) {
+        let store = maildirRoot.store
+        guard store.hiddenKeyword != nil else {
+            throw MonitorFailure(.badData, "keep-on-delete is off: start pop3d with --keep-deleted-keyword")
+        }
+        guard try await stores.users.passwordStamp(name: name) != nil, let user = MailboxName(name)
+        else { throw refusals.notFound("user \(name)") }
+        return (store, user)
     }
 
     /// Reads or changes a user's own LOGIN-DELAY and EXPIRE; a change also renews what CAPA shows before login.
