@@ -79,6 +79,33 @@ struct MailboxPolicyTests {
         #expect(try await server.stop() == 0)
     }
 
+    /// No server-wide policy: one user's own value alone turns LOGIN-DELAY on, for that user only.
+    @Test func aPerUserValueAloneApplies() async throws {
+        let workspace = try Workspace()
+        let (alice, bob) = (TestUsers.alice, TestUsers.bob)
+        try await workspace.createUsers([alice.name: alice.password, bob.name: bob.password])
+        let server = try await ServerProcess.start(workspace)
+        let monitor = try await ServerAddresses.monitorPort(of: server)
+        let set = try await AdminCommand.run(
+            ["users", "policy", alice.name, "--login-delay", "3600"], monitorPort: monitor)
+        #expect(set.status == 0, "\(set)")
+        let fresh = try await RawConnection.open(port: server.port)
+        #expect(try await Self.policyLines(fresh) == ["LOGIN-DELAY 0 USER", "EXPIRE NEVER"])
+        fresh.close()
+        for user in [alice, bob] {
+            let (first, answer) = try await Self.attempt(user, port: server.port)
+            #expect(answer.hasPrefix("+OK"), "\(answer)")
+            #expect(try await first.command("QUIT").hasPrefix("+OK"))
+        }
+        let (refused, tooSoon) = try await Self.attempt(alice, port: server.port)
+        #expect(tooSoon.hasPrefix("-ERR [LOGIN-DELAY]"), "\(tooSoon)")
+        refused.close()
+        let (other, again) = try await Self.attempt(bob, port: server.port)
+        #expect(again.hasPrefix("+OK"), "bob has no delay: \(again)")
+        #expect(try await other.command("QUIT").hasPrefix("+OK"))
+        #expect(try await server.stop() == 0)
+    }
+
     @Test func expireZeroDeletesWhatWasRetrievedAtQuit() async throws {
         let workspace = try Workspace()
         let user = TestUsers.alice

@@ -15,7 +15,8 @@ struct LoginPolicyGate {
     init(book: MailboxPolicyBook?, user: String) async throws {
         self.book = book
         self.user = user
-        guard let book, let state = try await book.store.loginState(user: user) else {
+        // With no policy anywhere (the default) a login reads nothing more.
+        guard let book, book.anyPolicy, let state = try await book.store.loginState(user: user) else {
             policy = book.map { $0.effective(UserPolicyOverride()) } ?? .none
             lastLogin = nil
             return

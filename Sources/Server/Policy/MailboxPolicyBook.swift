@@ -66,6 +66,11 @@ public final class MailboxPolicyBook: Sendable {
         }
     }
 
+    /// False while neither the server nor any user has a LOGIN-DELAY or an EXPIRE (as of the last refresh).
+    var anyPolicy: Bool {
+        defaults != PolicyDefaults() || advertisement != .none
+    }
+
     /// Reads the per-user values in use again.
     public func refresh() async throws {
         let inUse = try await store.overridesInUse()
