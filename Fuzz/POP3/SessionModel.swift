@@ -79,7 +79,7 @@ struct SessionModel {
         case .resetDeletions:
             invariant(state == .transaction && pending == nil && !deleted.isEmpty, "resetDeletions out of place")
             pending = .reset
-        case .commitDeletions(let numbers):
+        case .commitDeletions(let numbers, _):
             invariant(state == .transaction && pending == nil, "commitDeletions in \(state)")
             invariant(!numbers.isEmpty && numbers == deleted.sorted(), "commits \(numbers), marked \(deleted.sorted())")
             state = .update
@@ -95,6 +95,9 @@ struct SessionModel {
             pending = nil
         case .armTimer:
             break
+        case .recordRetrieval:
+            // The fuzzer's sessions log in without a policy: EXPIRE NEVER notes no retrieval.
+            invariant(false, "recordRetrieval without an EXPIRE policy: \(actions)")
         case .pauseReading, .resumeReading, .dropReadAhead:
             invariant(false, "input flow control while lines come one at a time: \(actions)")
         }
@@ -108,7 +111,7 @@ struct SessionModel {
     private static func isAsynchronous(_ action: POP3SessionAction) -> Bool {
         switch action {
         case .authenticate, .sendMessage, .recordDeletion, .resetDeletions, .commitDeletions: true
-        case .send, .startTLS, .close, .armTimer, .pauseReading, .resumeReading, .dropReadAhead: false
+        case .send, .startTLS, .close, .armTimer, .pauseReading, .resumeReading, .dropReadAhead, .recordRetrieval: false
         }
     }
 

@@ -11,10 +11,15 @@ public struct MaildirStore: Sendable {
     public let uidlSource: UIDLSource
     /// Where the blocking file work of `open` runs.
     public let files: any BlockingExecutor
+    /// Keep-on-delete: a deleted message is not unlinked but marked with this maildir keyword (the way Dovecot's
+    /// `pop3_deleted_flag` marks it), and a marked message is never listed again. nil: deletions unlink.
+    public var hiddenKeyword: String?
 
     public init(
-        root: String, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d, files: any BlockingExecutor
+        root: String, index: (any MessageIndexStore)?, uidlSource: UIDLSource = .pop3d, files: any BlockingExecutor,
+        hiddenKeyword: String? = nil
     ) {
+        self.hiddenKeyword = hiddenKeyword
         self.root = root
         self.index = index
         self.uidlSource = uidlSource
@@ -57,7 +62,9 @@ public struct MaildirStore: Sendable {
     /// The blocking part of `open`: the scan, given the index's rows.
     func scan(user: MailboxName, indexed: [IndexedMessage]?) throws -> ScannedMaildrop {
         let directory = directory(for: user)
-        var scan = MaildropScan(directory: directory, user: user, indexed: indexed, uidlSource: uidlSource)
+        let hidden = try hiddenKeyword.flatMap { try DovecotKeywords.read(maildrop: directory).letter(of: $0) }
+        var scan = MaildropScan(
+            directory: directory, user: user, indexed: indexed, uidlSource: uidlSource, hiddenLetter: hidden)
         let messages: [MaildropMessage]
         do {
             messages = try scan.run()
@@ -67,7 +74,8 @@ public struct MaildirStore: Sendable {
             for path in [root, directory, directory + "/cur", directory + "/new", directory + "/tmp"] {
                 try FileSystem.ensureDirectory(path)
             }
-            scan = MaildropScan(directory: directory, user: user, indexed: indexed, uidlSource: uidlSource)
+            scan = MaildropScan(
+                directory: directory, user: user, indexed: indexed, uidlSource: uidlSource, hiddenLetter: hidden)
             messages = try scan.run()
         }
         return ScannedMaildrop(
@@ -89,6 +97,12 @@ public struct MaildirStore: Sendable {
         // A `cur/` that is a link is refused here too: the journal's replay never unlinks outside the maildrop.
         let folder = try FileSystem.openFolder(cur)
         defer { Glibc.close(folder) }
+        if let hiddenKeyword {
+            let letter = try DovecotKeywords.letter(of: hiddenKeyword, addingTo: directory(for: user))
+            if try hide(fileName, with: letter, in: folder, folderPath: cur) { return true }
+            guard let renamed = try currentFileName(baseName: baseName, in: cur) else { return false }
+            return try hide(renamed, with: letter, in: folder, folderPath: cur)
+        }
         if try unlinkIfPresent(fileName, in: folder, folderPath: cur) { return true }
         guard let renamed = try currentFileName(baseName: baseName, in: cur) else { return false }
         return try unlinkIfPresent(renamed, in: folder, folderPath: cur)
@@ -108,6 +122,16 @@ public struct MaildirStore: Sendable {
         var skipped = 0
         let entries = try OpenDirectory(cur).entries(skipped: &skipped)
         return entries.map(\.name).filter { MaildropMessage.baseName(ofFileName: $0) == baseName }.min()
+    }
+
+    /// Keep-on-delete: the file gets the keyword's letter in its flags (a rename inside `cur/`), never `T`.
+    private func hide(_ name: String, with letter: UInt8, in folder: Int32, folderPath: String) throws -> Bool {
+        let hidden = MaildirFlags.adding(letter, to: name)
+        if hidden == name { return true }
+        if renameat(folder, name, folder, hidden) == 0 { return true }
+        let code = errno
+        if code == ENOENT { return false }
+        throw MaildirError.failure("rename", path: folderPath + "/" + name, errno: code)
     }
 
     private func unlinkIfPresent(_ name: String, in folder: Int32, folderPath: String) throws -> Bool {

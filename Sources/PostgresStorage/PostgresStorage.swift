@@ -119,6 +119,7 @@ public final class PostgresStorage: StorageBackend {
             metrics: PostgresMetricsStore(pool: pool, node: options.node),
             messageIndex: options.messageIndex ?? PostgresMessageIndex(pool: pool),
             historyRetention: PostgresHistoryRetention(pool: pool),
+            policies: PostgresMailboxPolicyStore(pool: pool),
             maintenance: PostgresMaintenance(pool: pool))
         let lockConnection = PostgresLockConnection(
             first: direct,

@@ -66,7 +66,8 @@ public final class SQLiteStorage: StorageBackend {
             sessions: activity,
             metrics: SQLiteMetricsStore(database: database, node: node),
             messageIndex: SQLiteMessageIndex(database: database),
-            historyRetention: SQLiteHistoryRetention(database: database), maintenance: database)
+            historyRetention: SQLiteHistoryRetention(database: database),
+            policies: SQLiteMailboxPolicyStore(database: database), maintenance: database)
         if migrationReport.wasNew {
             do {
                 try Self.seed(database, firstRun, hasher: PasswordHasher(cost: passwordCost))

@@ -9,12 +9,14 @@ public struct Stores: Sendable {
     public var metrics: any MetricsStore
     public var messageIndex: any MessageIndexStore
     public var historyRetention: any HistoryRetention
+    /// LOGIN-DELAY and EXPIRE: per-user values, last logins, first retrievals.
+    public var policies: any MailboxPolicyStore
     public var maintenance: any DatabaseMaintenance
 
     public init(
         users: any UserStore, tokens: any TokenStore, settings: any SettingsStore, journal: any DeletionJournal,
         authEvents: any AuthEventLog, sessions: any SessionLog, metrics: any MetricsStore,
-        messageIndex: any MessageIndexStore, historyRetention: any HistoryRetention,
+        messageIndex: any MessageIndexStore, historyRetention: any HistoryRetention, policies: any MailboxPolicyStore,
         maintenance: any DatabaseMaintenance = NoMaintenance()
     ) {
         self.users = users
@@ -26,6 +28,7 @@ public struct Stores: Sendable {
         self.metrics = metrics
         self.messageIndex = messageIndex
         self.historyRetention = historyRetention
+        self.policies = policies
         self.maintenance = maintenance
     }
 }

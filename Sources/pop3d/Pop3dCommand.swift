@@ -98,6 +98,9 @@ struct Pop3dCommand: AsyncParsableCommand {
     @OptionGroup(title: "Security")
     var security: SecurityOptions
 
+    @OptionGroup(title: "Mailbox policy (RFC 2449)")
+    var policy: PolicyOptions
+
     @OptionGroup(title: "Behind a load balancer (PROXY protocol)")
     var proxy: ProxyOptions
 
@@ -162,6 +165,7 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.sampleInterval = .seconds(sampleInterval)
         configuration.historyRetention = .seconds(historyRetentionDays * 86_400)
         security.apply(to: &configuration)
+        policy.apply(to: &configuration)
         proxy.apply(to: &configuration)
         observability.apply(to: &configuration)
         migration.apply(to: &configuration)
@@ -236,7 +240,8 @@ struct Pop3dCommand: AsyncParsableCommand {
         configuration.maildir = root
         let files = ThreadPoolService(threads: configuration.ioThreads)
         let maildirRoot = MaildirRoot(
-            path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool)
+            path: root, index: stores.messageIndex, uidlSource: configuration.uidlSource, files: files.pool,
+            hiddenKeyword: configuration.keepDeletedKeyword)
         try await Startup.warnAboutDefaultCredentials(storage, logger: logger)
         Startup.raiseOpenFileLimit(logger: logger)
         // The journal is recovered after root is dropped and before any login or monitor request is served. On
@@ -260,6 +265,8 @@ struct Pop3dCommand: AsyncParsableCommand {
             logger: logger)
         let liveSessions = LiveSessions()
         clusterLocks?.whenLost { liveSessions.endMaildropSessions() }
+        let policies = MailboxPolicyBook(defaults: configuration.policyDefaults, store: stores.policies)
+        try await policies.refresh()
         let login = LoginService(
             users: users,
             throttle: LoginThrottle(
@@ -267,7 +274,7 @@ struct Pop3dCommand: AsyncParsableCommand {
                 grouping: configuration.clientGrouping),
             maildirRoot: maildirRoot, locks: clusterLocks ?? MaildropLocks(), journal: stores.journal,
             metrics: metrics,
-            recorder: recorder)
+            recorder: recorder, policies: policies)
         let connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: tls,
             policy: POP3ConnectionPolicy(configuration: configuration), logger: logger)
@@ -300,7 +307,7 @@ struct Pop3dCommand: AsyncParsableCommand {
             let performer = MonitorOperationPerformer(
                 stores: monitorStores, maildirRoot: maildirRoot, liveSessions: liveSessions, metrics: metrics,
                 logger: logger, backupDirectory: service.backupDirectory.flatMap(BackupDirectory.init),
-                sampleInterval: configuration.sampleInterval)
+                sampleInterval: configuration.sampleInterval, policies: policies)
             // Bound only once pop3d serves: its requests write files and the database, never as root.
             services.append(
                 MonitorListener(

@@ -25,6 +25,11 @@ import Testing
         .listUsers(after: ""), .listUsers(after: "m"), .changePassword(name: "bob", password: "new"),
         .listAdmins(after: "a"), .listSessions(after: "s-1"), .backup(path: "/var/lib/pop3d/backup ü.sqlite"),
         .clusterMetrics, .clusterHistory(HistoryQuery(metric: .connectionsCurrent, from: -60, to: 86_400, step: 300)),
+        .userPolicy(name: "bob", change: UserPolicyChange()),
+        .userPolicy(name: "bob", change: UserPolicyChange(loginDelay: .value(300), expire: .never)),
+        .userPolicy(name: "bob", change: UserPolicyChange(loginDelay: .serverDefault, expire: .value(0))),
+        .listHidden(name: "bob", after: ""), .listHidden(name: "bob", after: "1.M1.h:2,a"),
+        .purgeHidden(name: "bob", days: 90),
     ]
 
     @Test(arguments: bothVersions + v1Only)
@@ -94,6 +99,23 @@ import Testing
                             id: "s1", user: "", peer: "[::1]:5000", since: 10, bytesIn: 1, bytesOut: UInt64.max)
                     ], more: false))
         ),
+        (
+            .userPolicy(name: "bob", change: UserPolicyChange()),
+            .userPolicy(
+                UserPolicyEntry(
+                    ownLoginDelay: .serverDefault, ownExpire: .never, loginDelay: .value(300), expire: .never))
+        ),
+        (
+            .userPolicy(name: "bob", change: UserPolicyChange(expire: .value(7))),
+            .userPolicy(
+                UserPolicyEntry(
+                    ownLoginDelay: .value(0), ownExpire: .value(7), loginDelay: .value(0), expire: .value(7)))
+        ),
+        (
+            .listHidden(name: "bob", after: ""),
+            .hidden(ListPage(entries: [HiddenEntry(fileName: "1.M1.h:2,Sa", size: 12, hiddenAt: 5)], more: true))
+        ),
+        (.purgeHidden(name: "bob", days: 0), .count(3)),
         (.addUser(name: "bob", password: "x"), .done),
         (.deleteAdmin(name: "ann"), .done),
         (.setMaildir(path: "/m"), .done),

@@ -86,7 +86,7 @@ import Testing
                 case .close:
                     #expect(index == actions.count - 1, "an action after close: \(actions)")
                     closed = true
-                case .send, .startTLS, .dropReadAhead:
+                case .send, .startTLS, .dropReadAhead, .recordRetrieval:
                     break
                 }
             }

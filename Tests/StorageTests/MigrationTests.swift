@@ -60,7 +60,8 @@ struct MigrationTests {
         }
         let versions = onDisk.compactMap { Migration(fileName: $0.name, sql: "")?.version }
         #expect(PostgresMigrator.embedded.migrations.map(\.version) == versions)
-        #expect(versions == Array(1...versions.count), "versions are numbered 1, 2, 3, ... without gaps")
+        // Numbers are handed out to parallel branches ahead of their merge, so a branch may skip one; never twice.
+        #expect(versions == Array(Set(versions)).sorted(), "versions are numbered in increasing order, each once")
     }
 
     @Test(arguments: BackendKind.available)

@@ -21,11 +21,13 @@ if [ "$mode" = full ]; then
     postgres_faults=(--kills 100)
     cluster_faults=(--kills 100)
     soak=(--duration 180 --sessions 400)
+    expire=(--kills 50)
 else
     faults=(--kills 20)
     postgres_faults=(--kills 20)
     cluster_faults=(--kills 20)
     soak=(--duration 30 --sessions 200)
+    expire=(--kills 8)
 fi
 
 logs=$(mktemp -d)
@@ -56,6 +58,7 @@ run() {
 run fault_injection fault_injection "${faults[@]}"
 run soak soak "${soak[@]}"
 run storage_faults storage_faults
+run expire_faults expire_faults "${expire[@]}"
 
 echo
 echo "== starting a throwaway PostgreSQL"
@@ -64,10 +67,12 @@ if url=$(scripts/postgres-test-server.sh start "$postgres"); then
         --postgres-password-file "$postgres/password"
     run "fault_injection-postgresql-2nodes" fault_injection "${cluster_faults[@]}" --nodes 2 --postgres "$url" \
         --postgres-password-file "$postgres/password"
+    run "expire_faults-postgresql" expire_faults "${expire[@]}" --postgres "$url" \
+        --postgres-password-file "$postgres/password"
     scripts/postgres-test-server.sh stop "$postgres"
 else
     echo "error: PostgreSQL did not start (Debian package postgresql)"
-    for name in fault_injection-postgresql fault_injection-postgresql-2nodes; do
+    for name in fault_injection-postgresql fault_injection-postgresql-2nodes expire_faults-postgresql; do
         summary+=("$(printf '%-33s %-18s' "$name" "FAILED (no server)")")
     done
     failed=1

@@ -75,7 +75,7 @@ extension MonitorExchanging {
         }
     }
 
-    private func allPages<Entry>(
+    func allPages<Entry>(
         action: String, request: (String) -> MonitorOperation, entries: (MonitorReply) -> ListPage<Entry>?,
         key: (Entry) -> String
     ) async throws -> [Entry] {

@@ -4,10 +4,10 @@ import MonitorProtocol
 /// `pop3ctl users ...`: POP3 accounts.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Add, delete, list and import POP3 users; change passwords.",
+        commandName: "users", abstract: "Add, delete, list and import POP3 users; change passwords and policies.",
         subcommands: [
             UsersAddCommand.self, UsersDeleteCommand.self, UsersListCommand.self, UsersPasswdCommand.self,
-            UsersImportCommand.self,
+            UsersImportCommand.self, UsersPolicyCommand.self, UsersHiddenCommand.self, UsersPurgeHiddenCommand.self,
         ])
 }
 

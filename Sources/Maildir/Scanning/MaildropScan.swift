@@ -11,11 +11,17 @@ struct MaildropScan {
     /// The index's rows for this maildrop; nil when there is no index (or it could not be read).
     let indexed: [IndexedMessage]?
     let uidlSource: UIDLSource
+    /// Keep-on-delete: files with this flag letter were deleted by POP3 and are never listed.
+    let hiddenLetter: UInt8?
     private(set) var statistics = MaildropScanStatistics()
     /// What the index should learn from this scan; nil when it has nothing to learn.
     private(set) var indexUpdate: MessageIndexUpdate?
 
-    init(directory: String, user: MailboxName, indexed: [IndexedMessage]?, uidlSource: UIDLSource = .pop3d) {
+    init(
+        directory: String, user: MailboxName, indexed: [IndexedMessage]?, uidlSource: UIDLSource = .pop3d,
+        hiddenLetter: UInt8? = nil
+    ) {
+        self.hiddenLetter = hiddenLetter
         self.directory = directory
         self.user = user
         self.indexed = indexed
@@ -126,6 +132,10 @@ struct MaildropScan {
         for entry in try cur.entries(skipped: &statistics.skippedEntries) {
             guard !entry.name.hasPrefix("."), try cur.isRegularFile(entry) else {
                 statistics.skippedEntries += 1
+                continue
+            }
+            if let hiddenLetter, MaildirFlags.contains(hiddenLetter, in: entry.name) {
+                statistics.hiddenMessages += 1
                 continue
             }
             entries.append(Entry(fileName: entry.name, baseName: MaildropMessage.baseName(ofFileName: entry.name)))

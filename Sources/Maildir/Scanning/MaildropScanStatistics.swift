@@ -11,6 +11,8 @@ public struct MaildropScanStatistics: Sendable, Equatable {
     /// Entries ignored: dot files, non-UTF-8 names, symlinks, folders, FIFOs and other special files, files that
     /// vanished while scanning.
     public var skippedEntries = 0
+    /// Messages marked with the keep-on-delete keyword, left out of the listing.
+    public var hiddenMessages = 0
     /// Why the index could not be read or written; the scan goes on without it.
     public var indexError: String?
     /// Messages answered with the UIDL Dovecot gave them (`UIDLSource.dovecot`).

@@ -17,6 +17,9 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case backup = 0x50
     case topUsers = 0x70
     case failedLoginsByPeer = 0x71
+    case userPolicy = 0x60
+    case listHidden = 0x61
+    case purgeHidden = 0x62
 }
 
 /// The METHOD byte of a v1 request.

@@ -38,6 +38,12 @@ public enum MonitorOperation: Sendable, Hashable {
     case topUsers(RankingQuery)
     /// v2: the client addresses with the most failed logins since a time.
     case failedLoginsByPeer(RankingQuery)
+    /// v2: read (nothing to change) or change a user's LOGIN-DELAY and EXPIRE; answered with the policy after it.
+    case userPolicy(name: String, change: UserPolicyChange)
+    /// v2: a page of the messages keep-on-delete hid in a user's maildrop, by file name after the cursor.
+    case listHidden(name: String, after: String)
+    /// v2: remove a user's hidden messages hidden at least `days` days ago; answered with how many went.
+    case purgeHidden(name: String, days: UInt32)
 
     /// The v2 OP byte, or nil for v1-only operations.
     public var opcode: MonitorOpcode? {
@@ -60,6 +66,9 @@ public enum MonitorOperation: Sendable, Hashable {
         case .backup: .backup
         case .topUsers: .topUsers
         case .failedLoginsByPeer: .failedLoginsByPeer
+        case .userPolicy: .userPolicy
+        case .listHidden: .listHidden
+        case .purgeHidden: .purgeHidden
         }
     }
 
@@ -95,6 +104,10 @@ public enum MonitorOperation: Sendable, Hashable {
         case .backup(let path): "back up the database to \(path)"
         case .topUsers(let query): "top \(query.limit) users by bytes since \(query.since)"
         case .failedLoginsByPeer(let query): "top \(query.limit) peers by failed logins since \(query.since)"
+        case .userPolicy(let name, let change):
+            change == UserPolicyChange() ? "show the policy of \(name)" : "change the policy of \(name)"
+        case .listHidden(let name, _): "list the hidden messages of \(name)"
+        case .purgeHidden(let name, let days): "purge the messages of \(name) hidden \(days) days ago or more"
         }
     }
 }

@@ -53,6 +53,17 @@ enum RequestEncoder {
             }
             writer.write(query.since)
             writer.write(query.limit)
+        case .userPolicy(let name, let change):
+            guard change.loginDelay != .never else { throw .invalidValue("a login delay cannot be never") }
+            writer.writeShortField(try Fields.bytes(name, .name, "the user name"))
+            writer.write(change.loginDelay.wireValue)
+            writer.write(change.expire.wireValue)
+        case .listHidden(let name, let cursor):
+            writer.writeShortField(try Fields.bytes(name, .name, "the user name"))
+            writer.writeShortField(try Fields.bytes(cursor, .shortText, "the list cursor"))
+        case .purgeHidden(let name, let days):
+            writer.writeShortField(try Fields.bytes(name, .name, "the user name"))
+            writer.write(days)
         case .legacyCounter, .setBufferSize:
             throw .notInVersion(.v2)
         }

@@ -47,6 +47,26 @@ enum RequestParser {
             operation = .topUsers(try ranking(&reader))
         case .failedLoginsByPeer:
             operation = .failedLoginsByPeer(try ranking(&reader))
+        case .userPolicy:
+            let name = try shortText(&reader, .name, "user name")
+            guard let delay = reader.readInt64(), let expire = reader.readInt64() else {
+                throw MonitorFailure(.badData, "a policy needs a login delay and an expiry (8 bytes each)")
+            }
+            guard let loginDelay = PolicySetting(wireValue: delay), loginDelay != .never,
+                let expiry = PolicySetting(wireValue: expire)
+            else {
+                throw MonitorFailure(.badData, "a policy value must be keep, default, never (expiry only) or 0 or more")
+            }
+            operation = .userPolicy(name: name, change: UserPolicyChange(loginDelay: loginDelay, expire: expiry))
+        case .listHidden:
+            let name = try shortText(&reader, .name, "user name")
+            operation = .listHidden(name: name, after: try shortText(&reader, .shortText, "list cursor"))
+        case .purgeHidden:
+            let name = try shortText(&reader, .name, "user name")
+            guard let days = reader.readUInt32() else {
+                throw MonitorFailure(.badData, "the days (4 bytes) are missing")
+            }
+            operation = .purgeHidden(name: name, days: days)
         }
         guard reader.isAtEnd else {
             throw MonitorFailure(.badData, "\(reader.remaining) unexpected bytes after the data")

@@ -14,6 +14,10 @@ public enum MonitorReply: Sendable, Hashable {
     case sessions(ListPage<SessionEntry>)
     case topUsers([UserTraffic])
     case failedLoginsByPeer([PeerFailures])
+    case userPolicy(UserPolicyEntry)
+    case hidden(ListPage<HiddenEntry>)
+    /// How many things an operation did (purge hidden: messages removed).
+    case count(UInt64)
     /// Any status but ok. v2 carries the message; v1 cannot (it sends DATA 0x00), so it decodes as "".
     case failure(message: String)
 }

@@ -96,6 +96,22 @@ enum ResponseBodyDecoder {
                     }
                     return PeerFailures(peer: peer, failed: failed, lastFailure: last)
                 })
+        case .listHidden:
+            reply = .hidden(try page(&reader, entry: hidden))
+        case .purgeHidden:
+            guard let count = reader.readUInt64() else { throw cut("purge answer") }
+            reply = .count(count)
+        case .userPolicy:
+            var values: [PolicySetting] = []
+            for _ in 0..<4 {
+                guard let wire = reader.readInt64(), let value = PolicySetting(wireValue: wire), value != .keep else {
+                    throw .malformed("a user policy is four values: own and applied login delay and expiry")
+                }
+                values.append(value)
+            }
+            reply = .userPolicy(
+                UserPolicyEntry(
+                    ownLoginDelay: values[0], ownExpire: values[1], loginDelay: values[2], expire: values[3]))
         }
         guard reader.isAtEnd else { throw .malformed("\(reader.remaining) bytes after the data") }
         return reply
@@ -187,6 +203,12 @@ enum ResponseBodyDecoder {
             entries.append(try entry(&reader))
         }
         return entries
+    }
+
+    private static func hidden(_ reader: inout ByteReader) throws(MonitorDecodingError) -> HiddenEntry {
+        let name = try text(&reader, "file name")
+        guard let size = reader.readUInt64(), let hiddenAt = reader.readInt64() else { throw cut("hidden entry") }
+        return HiddenEntry(fileName: name, size: size, hiddenAt: hiddenAt)
     }
 
     private static func session(_ reader: inout ByteReader) throws(MonitorDecodingError) -> SessionEntry {

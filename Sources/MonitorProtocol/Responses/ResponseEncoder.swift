@@ -85,6 +85,18 @@ enum ResponseEncoder {
                 writer.write(entry.failed)
                 writer.write(entry.lastFailure)
             }
+        case .hidden(let page):
+            writePage(page, into: &writer) { entry, writer in
+                writer.writeShortField(Sanitizer.bytes(entry.fileName, .shortText))
+                writer.write(entry.size)
+                writer.write(entry.hiddenAt)
+            }
+        case .count(let count):
+            writer.write(count)
+        case .userPolicy(let entry):
+            for value in [entry.ownLoginDelay, entry.ownExpire, entry.loginDelay, entry.expire] {
+                writer.write(value.wireValue)
+            }
         }
         return writer.bytes
     }

@@ -1,7 +1,16 @@
 /// The CAPA list (RFC 2449) for a session's configuration and state.
 enum POP3Capabilities {
-    static func lines(for configuration: POP3SessionConfiguration, in state: POP3SessionState) -> [String] {
-        var lines = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER"]
+    /// `policy` is the logged-in user's own (TRANSACTION); before login the configuration's advertisement counts.
+    static func lines(
+        for configuration: POP3SessionConfiguration, in state: POP3SessionState, policy: MailboxPolicy? = nil
+    ) -> [String] {
+        var lines = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"]
+        if let policy {
+            lines += policy.capabilityLines()
+        } else {
+            let advertised = configuration.policyAdvertisement
+            lines += advertised.smallest.capabilityLines(variesPerUser: advertised.variation)
+        }
         // RFC 2449 section 5 allows USER and SASL in both states; hide them only where they would be refused.
         if configuration.plaintextAuthPermitted {
             lines += ["USER", "SASL PLAIN"]

@@ -31,3 +31,9 @@ enum POP3ErrorText {
     static func alreadyDeleted(_ number: Int) -> String { "Message \(number) already deleted." }
     static func noLongerAvailable(_ number: Int) -> String { "Message \(number) is no longer available." }
 }
+
+extension POP3ErrorText {
+    static func loginTooSoon(_ delaySeconds: Int) -> String {
+        "Logged in too recently; wait \(delaySeconds) seconds between logins."
+    }
+}

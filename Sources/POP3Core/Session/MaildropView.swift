@@ -2,6 +2,8 @@
 struct MaildropView: Sendable {
     private(set) var entries: [MaildropEntry]
     private var deleted: [Bool]
+    /// Messages a RETR sent whole in this session.
+    private var retrieved: Set<Int> = []
 
     init(entries: [MaildropEntry] = []) {
         self.entries = entries
@@ -38,6 +40,14 @@ struct MaildropView: Sendable {
     mutating func markDeleted(_ number: Int) {
         guard number >= 1, number <= entries.count else { return }
         deleted[number - 1] = true
+    }
+
+    /// Retrieved messages without a deletion mark, in order: EXPIRE 0 deletes them at UPDATE.
+    var retrievedNotDeleted: [Int] { retrieved.filter { !deleted[$0 - 1] }.sorted() }
+
+    mutating func markRetrieved(_ number: Int) {
+        guard number >= 1, number <= entries.count else { return }
+        retrieved.insert(number)
     }
 
     mutating func undeleteAll() {

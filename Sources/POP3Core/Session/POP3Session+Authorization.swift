@@ -57,7 +57,7 @@ extension POP3Session {
     }
 
     var capabilities: POP3Response {
-        .multiline("Capability list follows", POP3Capabilities.lines(for: configuration, in: state))
+        .multiline("Capability list follows", POP3Capabilities.lines(for: configuration, in: state, policy: policy))
     }
 
     private mutating func authenticate(user name: String, password: [UInt8]) -> [POP3SessionAction] {

@@ -1,11 +1,14 @@
 /// Results of the handler's asynchronous work; each is accepted only while its action is pending, and each then
 /// answers the lines that waited for it.
 extension POP3Session {
-    /// The credentials were good and the maildrop is locked and listed.
-    public mutating func authenticationSucceeded(listing: [MaildropEntry]) -> [POP3SessionAction] {
+    /// The credentials were good and the maildrop is locked and listed; `policy` is the user's own.
+    public mutating func authenticationSucceeded(
+        listing: [MaildropEntry], policy: MailboxPolicy = .none
+    ) -> [POP3SessionAction] {
         guard state == .authorization, case .authentication(let name) = pending else { return [] }
         pending = .none
         user = name
+        self.policy = policy
         maildrop = MaildropView(entries: listing)
         state = .transaction
         // The idle timeout replaces the pre-login one, and may be the shorter.
@@ -29,7 +32,16 @@ extension POP3Session {
     public mutating func messageSent(number: Int) -> [POP3SessionAction] {
         guard case .message(number, let isTop) = pending else { return [] }
         pending = .none
-        if isTop { counters.top += 1 } else { counters.retr += 1 }
+        if isTop {
+            counters.top += 1
+            return drain()
+        }
+        counters.retr += 1
+        maildrop.markRetrieved(number)
+        // EXPIRE n counts from the first retrieval, which must outlive the session (and a restart).
+        if let days = policy?.expireDays, days > 0 {
+            return [.recordRetrieval(number: number)] + drain()
+        }
         return drain()
     }
 

@@ -36,10 +36,12 @@ extension POP3Session {
             return [.resetDeletions]
         case .quit:
             let numbers = maildrop.deletedNumbers
-            guard !numbers.isEmpty else { return close(.quit, after: .ok("Logging out.")) }
+            // EXPIRE 0: what was retrieved goes at this UPDATE, DELE or not.
+            let expiring = policy?.expiresAtUpdate == true ? maildrop.retrievedNotDeleted : []
+            guard !numbers.isEmpty || !expiring.isEmpty else { return close(.quit, after: .ok("Logging out.")) }
             state = .update
             pending = .update
-            return [.commitDeletions(numbers: numbers)]
+            return [.commitDeletions(numbers: numbers, expiring: expiring)]
         case .user, .pass, .auth, .stls, .apop:
             return badCommand(.err(nil, POP3ErrorText.wrongState))
         }

@@ -10,6 +10,8 @@ public struct POP3Session: Sendable {
     /// The logged-in user, set once a login succeeds.
     public internal(set) var user: String?
     public internal(set) var counters = SessionCounters()
+    /// The logged-in user's LOGIN-DELAY and EXPIRE; nil before login.
+    public internal(set) var policy: MailboxPolicy?
 
     var configuration: POP3SessionConfiguration
     var pending: POP3PendingStep = .none

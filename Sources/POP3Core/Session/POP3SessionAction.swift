@@ -14,8 +14,12 @@ public enum POP3SessionAction: Equatable, Sendable {
     case recordDeletion(number: Int)
     /// Drop the pending deletions (RSET), then call `deletionsReset(succeeded:)`.
     case resetDeletions
-    /// QUIT in TRANSACTION: apply the deletions, then call `updateFinished(succeeded:)`.
-    case commitDeletions(numbers: [Int])
+    /// QUIT in TRANSACTION: apply the deletions, then call `updateFinished(succeeded:)`. `numbers` have journal rows
+    /// already (DELE); `expiring` (EXPIRE 0: retrieved, not marked) get theirs first, and go the same way.
+    case commitDeletions(numbers: [Int], expiring: [Int] = [])
+    /// EXPIRE n: message `number` was retrieved; remember when it first was (no callback: a lost note only keeps the
+    /// message longer).
+    case recordRetrieval(number: Int)
     /// Start TLS once the `+OK` before this action is written; discard input already buffered.
     case startTLS
     /// Close the connection once everything before it is written.

@@ -20,6 +20,8 @@ public struct POP3SessionConfiguration: Sendable {
     public var timeouts: POP3Timeouts
     public var inputLimit: POP3InputLimit
     public var readAheadLimit: POP3ReadAheadLimit
+    /// LOGIN-DELAY and EXPIRE as CAPA shows them before login.
+    public var policyAdvertisement: PolicyAdvertisement = .none
 
     public init(
         implementation: String = "pop3d",

@@ -11,11 +11,15 @@ public struct LoginService: Sendable {
     let journal: any DeletionJournal
     let metrics: ServerMetrics
     let recorder: ActivityRecorder
+    /// LOGIN-DELAY and EXPIRE; nil: neither (tests that need no policy).
+    let policies: MailboxPolicyBook?
 
     public init(
         users: CachingUserStore, throttle: LoginThrottle, maildirRoot: MaildirRoot, locks: any MaildropLock,
-        journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder
+        journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder,
+        policies: MailboxPolicyBook? = nil
     ) {
+        self.policies = policies
         self.users = users
         self.throttle = throttle
         self.maildirRoot = maildirRoot

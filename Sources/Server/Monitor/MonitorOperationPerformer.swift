@@ -18,14 +18,17 @@ public struct MonitorOperationPerformer: Sendable {
     /// How old another node's newest sample may be for its gauges to count in cluster answers.
     private let staleAge: TimeInterval
     private let now: @Sendable () -> Date
+    /// LOGIN-DELAY and EXPIRE: the defaults per-user values are shown against, and the CAPA advertisement to renew.
+    private let policies: MailboxPolicyBook
 
     /// `sampleInterval`: how often this server writes its samples (`--sample-interval`); cluster answers take a node
     /// whose newest sample is older than `ClusterMetrics.staleAge` of it for dead.
     public init(
         stores: Stores, maildirRoot: MaildirRoot, liveSessions: LiveSessions, metrics: ServerMetrics, logger: Logger,
         backupDirectory: BackupDirectory? = nil, sampleInterval: Duration = ServerConfiguration().sampleInterval,
-        now: @escaping @Sendable () -> Date = { Date() }
+        policies: MailboxPolicyBook? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.policies = policies ?? MailboxPolicyBook(defaults: PolicyDefaults(), store: stores.policies)
         self.stores = stores
         self.backupDirectory = backupDirectory
         self.staleAge = ClusterMetrics.staleAge(sampleInterval: sampleInterval)
@@ -127,6 +130,21 @@ public struct MonitorOperationPerformer: Sendable {
                     bytesIn: UInt64(max(0, $0.bytesIn)), bytesOut: UInt64(max(0, $0.bytesOut)))
             }
             return .sessions(ListPage.page(of: sessions, after: after, key: \.id))
+        case .userPolicy(let name, let change):
+            return .userPolicy(try await userPolicy(name: name, change: change, refusals: refusals))
+        case .listHidden(let name, let after):
+            let (store, user) = try await hiddenStore(of: name, refusals: refusals)
+            let hidden = try await store.files.run { try store.hiddenMessages(user: user) }.map {
+                HiddenEntry(fileName: $0.fileName, size: UInt64(max(0, $0.size)), hiddenAt: $0.hiddenAt)
+            }
+            return .hidden(ListPage.page(of: hidden, after: after, key: \.fileName))
+        case .purgeHidden(let name, let days):
+            let (store, user) = try await hiddenStore(of: name, refusals: refusals)
+            let cutoff = UnixTime.seconds(now()) - Int64(days) * 86_400
+            let removed = try await store.files.run { try store.purgeHidden(user: user, hiddenBefore: cutoff) }
+            logger.notice(
+                "hidden messages purged", metadata: ["user": "\(name)", "days": "\(days)", "removed": "\(removed)"])
+            return .count(UInt64(removed))
         case .backup(let requested):
             guard let backupDirectory else {
                 throw MonitorFailure(.badData, "backups are off: start pop3d with --backup-directory")
@@ -184,6 +202,64 @@ public struct MonitorOperationPerformer: Sendable {
         // Past 2^52 seconds a Double no longer tells neighbouring seconds apart, and no sample lives there.
         let representable: Int64 = 1 << 52
         return query.to > -representable && query.from < representable
+    }
+
+    /// The maildir and maildrop of an existing user, when keep-on-delete is on.
+    private func hiddenStore(
+        of name: String, refusals: MonitorRefusals
+    ) async throws -> (MaildirStore, MailboxName) {
+        let store = maildirRoot.store
+        guard store.hiddenKeyword != nil else {
+            throw MonitorFailure(.badData, "keep-on-delete is off: start pop3d with --keep-deleted-keyword")
+        }
+        guard try await stores.users.passwordStamp(name: name) != nil, let user = MailboxName(name)
+        else { throw refusals.notFound("user \(name)") }
+        return (store, user)
+    }
+
+    /// Reads or changes a user's own LOGIN-DELAY and EXPIRE; a change also renews what CAPA shows before login.
+    private func userPolicy(
+        name: String, change: UserPolicyChange, refusals: MonitorRefusals
+    ) async throws -> UserPolicyEntry {
+        if case .value(let seconds) = change.loginDelay, seconds > 31_536_000 {
+            throw MonitorFailure(.badData, "the login delay must be at most 31536000 seconds")
+        }
+        if case .value(let days) = change.expire, days > 36_500 {
+            throw MonitorFailure(.badData, "the expiry must be at most 36500 days")
+        }
+        let delayChange: PolicyChange<Int> =
+            switch change.loginDelay {
+            case .keep, .never: .keep
+            case .serverDefault: .serverDefault
+            case .value(let seconds): .set(Int(seconds))
+            }
+        let expireChange: PolicyChange<ExpireOverride> =
+            switch change.expire {
+            case .keep: .keep
+            case .serverDefault: .serverDefault
+            case .never: .set(.never)
+            case .value(let days): .set(.days(Int(days)))
+            }
+        guard
+            let own = try await policies.store.changePolicy(
+                user: name, loginDelaySeconds: delayChange, expire: expireChange)
+        else { throw refusals.notFound("user \(name)") }
+        if change != UserPolicyChange() {
+            try await policies.refresh()
+            logger.notice("user policy changed", metadata: ["user": "\(name)"])
+        }
+        let applied = policies.effective(own)
+        let ownExpire: PolicySetting =
+            switch own.expire {
+            case nil: .serverDefault
+            case .never?: .never
+            case .days(let days)?: .value(Int64(days))
+            }
+        return UserPolicyEntry(
+            ownLoginDelay: own.loginDelaySeconds.map { PolicySetting.value(Int64($0)) } ?? .serverDefault,
+            ownExpire: ownExpire,
+            loginDelay: .value(Int64(applied.loginDelaySeconds)),
+            expire: applied.expireDays.map { PolicySetting.value(Int64($0)) } ?? .never)
     }
 }
 

@@ -30,10 +30,12 @@ struct DeletionSteps {
             then: { answer($0 != nil) })
     }
 
-    /// QUIT: the journal is applied; true when every marked message is gone.
-    func commit(then answer: @escaping (Bool) -> Void) {
+    /// QUIT: the journal is applied; true when every marked message is gone. `expiring` (EXPIRE 0: retrieved
+    /// messages without DELE) get their pending rows first, so they are committed with the rest.
+    func commit(expiring: [Int] = [], then answer: @escaping (Bool) -> Void) {
         let step: @Sendable () async throws -> DeletionOutcome = { [service, maildrop, lease, sessionID] in
-            try await service.commitDeletions(in: maildrop, lease: lease, session: sessionID)
+            try await service.recordDeletions(of: expiring, in: maildrop, session: sessionID)
+            return try await service.commitDeletions(in: maildrop, lease: lease, session: sessionID)
         }
         let started = NIODeadline.now()
         run(step) { outcome in

@@ -16,7 +16,7 @@ struct LoginAttempt {
     let eventLoop: any EventLoop
 
     enum Outcome {
-        case opened(OpenedMaildrop, service: MaildropService)
+        case opened(OpenedMaildrop, service: MaildropService, policy: MailboxPolicy)
         case refused(AuthenticationFailure)
     }
 
@@ -24,7 +24,8 @@ struct LoginAttempt {
     private enum Step: Sendable {
         case invalidCredentials
         case unusableName
-        case opened(OpenedMaildrop, service: MaildropService, cached: Bool)
+        case tooSoon(delaySeconds: Int)
+        case opened(OpenedMaildrop, service: MaildropService, cached: Bool, policy: MailboxPolicy, expired: Int)
     }
 
     /// The maildrop could not be opened (the credentials were good).
@@ -47,16 +48,27 @@ struct LoginAttempt {
             }
             service.throttle.success(address: peer, user: user)
             guard let name = MailboxName(user) else { return .unusableName }
+            // LOGIN-DELAY is decided only now that the credentials are good, and before the maildrop is touched.
+            let gate = try await LoginPolicyGate(book: service.policies, user: user)
+            if let delay = gate.refusal(now: Date().timeIntervalSince1970) { return .tooSoon(delaySeconds: delay) }
             let maildrops = service.maildropService()
             do {
-                return .opened(try await maildrops.open(user: name), service: maildrops, cached: cached)
+                let opened = try await maildrops.open(user: name)
+                do {
+                    let (swept, expired) = try await gate.admitted(
+                        opened, by: maildrops, at: Date().timeIntervalSince1970)
+                    return .opened(swept, service: maildrops, cached: cached, policy: gate.policy, expired: expired)
+                } catch {
+                    await opened.lease.release(files: maildrops.store.files)
+                    throw error
+                }
             } catch {
                 throw OpenFailure(underlying: error)
             }
         }
         .assumeIsolated().whenComplete { result in
             switch result {
-            case .success(.opened(let opened, let maildrops, let cached)):
+            case .success(.opened(let opened, let maildrops, let cached, let policy, let expired)):
                 service.metrics.add(.loginsOK)
                 observe(.ok, mechanism, cached: cached, since: attemptStarted)
                 service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
@@ -82,10 +94,17 @@ struct LoginAttempt {
                         "maildrop entries skipped: not regular files (symlinks, FIFOs, folders), dot files or bad names",
                         metadata: ["user": "\(user)", "skipped": "\(skipped)"])
                 }
-                completion(.opened(opened, service: maildrops))
+                if expired > 0 {
+                    logger.notice("retention sweep", metadata: ["user": "\(user)", "expired": "\(expired)"])
+                }
+                completion(.opened(opened, service: maildrops, policy: policy))
             case .success(.invalidCredentials):
                 observe(.failed, mechanism, since: attemptStarted)
                 refuse(user, .badCredentials, .failed, password: password, since: attemptStarted, completion)
+            case .success(.tooSoon(let delay)):
+                // The credentials were good: no delay, no failure counted, no login either (nothing was opened).
+                logger.info("login refused: LOGIN-DELAY", metadata: ["user": "\(user)", "login_delay": "\(delay)"])
+                completion(.refused(.loginTooSoon(delaySeconds: delay)))
             case .success(.unusableName):
                 observe(.error, mechanism, since: attemptStarted)
                 refuse(user, .permanent("This user name cannot have a maildrop."), .error, completion)

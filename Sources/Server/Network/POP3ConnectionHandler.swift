@@ -173,9 +173,9 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                 deletions?.record(number) { [self] ok in answer { $0.deletionRecorded(number: number, succeeded: ok) } }
             case .resetDeletions:
                 deletions?.reset { [self] ok in answer { $0.deletionsReset(succeeded: ok) } }
-            case .commitDeletions:
+            case .commitDeletions(_, let expiring):
                 committing = deletions != nil
-                deletions?.commit { [self] ok in
+                deletions?.commit(expiring: expiring) { [self] ok in
                     committing = false
                     if let lease = leaseAfterCommit {
                         leaseAfterCommit = nil
@@ -183,6 +183,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                     }
                     answer { $0.updateFinished(succeeded: ok) }
                 }
+            case .recordRetrieval(let number): recordRetrieval(number)
             case .startTLS: startTLS(context: context)
             case .close(let end):
                 if end == .timeout { logger.info("idle timeout") }
@@ -208,7 +209,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         LoginAttempt(service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop)
             .run(user: user, password: password, mechanism: mechanism.mechanism) { [self] outcome in
                 switch outcome {
-                case .opened(let maildrop, let service):
+                case .opened(let maildrop, let service, let policy):
                     guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
                     // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
                     // went past this session, which held no maildrop yet.
@@ -225,11 +226,20 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                         metrics: factory.book.metrics,
                         eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                    answer { $0.authenticationSucceeded(listing: listing) }
+                    answer { $0.authenticationSucceeded(listing: listing, policy: policy) }
                 case .refused(let failure):
                     answer { $0.authenticationFailed(failure) }
                 }
             }
+    }
+
+    /// EXPIRE n: the first retrieval of a message is remembered (a message retrieved before keeps its time). The
+    /// client does not wait for it; should the write fail, the message only stays longer.
+    private func recordRetrieval(_ number: Int) {
+        guard let policies = factory.login.policies, let maildrop = opened?.maildrop.maildrop,
+            maildrop.messages.indices.contains(number - 1)
+        else { return }
+        policies.noteRetrieval(user: maildrop.user, uidl: maildrop.messages[number - 1].uidl, logger: logger)
     }
 
     /// Feeds a result the client was waiting for: its idle time starts now.

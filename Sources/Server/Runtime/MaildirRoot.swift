@@ -10,8 +10,14 @@ public final class MaildirRoot: Sendable {
     private let index: any MessageIndexStore
     private let uidlSource: UIDLSource
     private let files: any BlockingExecutor
+    /// Keep-on-delete's keyword (`--keep-deleted-keyword`); nil: deletions unlink.
+    private let hiddenKeyword: String?
 
-    public init(path: String, index: any MessageIndexStore, uidlSource: UIDLSource, files: any BlockingExecutor) {
+    public init(
+        path: String, index: any MessageIndexStore, uidlSource: UIDLSource, files: any BlockingExecutor,
+        hiddenKeyword: String? = nil
+    ) {
+        self.hiddenKeyword = hiddenKeyword
         self.path = Mutex(Self.normalised(path))
         self.index = index
         self.uidlSource = uidlSource
@@ -20,7 +26,9 @@ public final class MaildirRoot: Sendable {
 
     /// The maildir as it is now.
     public var store: MaildirStore {
-        MaildirStore(root: path.withLock { $0 }, index: index, uidlSource: uidlSource, files: files)
+        MaildirStore(
+            root: path.withLock { $0 }, index: index, uidlSource: uidlSource, files: files,
+            hiddenKeyword: hiddenKeyword)
     }
 
     /// Throws unless `path` may become the root: a maildir that exists must be a folder; a missing one is created

@@ -67,6 +67,10 @@ public struct ServerConfiguration: Sendable {
     public var authCacheLifetime: Duration = .seconds(300)
     /// Where UIDLs come from: pop3d's own, or a maildrop's `dovecot-uidlist` after a move from Dovecot.
     public var uidlSource: UIDLSource = .pop3d
+    /// LOGIN-DELAY and EXPIRE for users without values of their own.
+    public var policyDefaults = PolicyDefaults()
+    /// Keep-on-delete: DELE and EXPIRE mark messages with this maildir keyword instead of unlinking them.
+    public var keepDeletedKeyword: String?
     /// Where Prometheus scrapes `/metrics`; nil: off.
     public var metricsListen: MetricsListenAddress?
     /// Connections the metrics port serves at once, in total and per client address (loopback included).
