@@ -4,7 +4,7 @@ enum POP3Capabilities {
         var lines = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "EXPIRE NEVER"]
         // RFC 2449 section 5 allows USER and SASL in both states; hide them only where they would be refused.
         if configuration.plaintextAuthPermitted {
-            lines += ["USER", "SASL PLAIN"]
+            lines += ["USER", (["SASL"] + mechanisms(for: configuration)).joined(separator: " ")]
         }
         if state == .authorization, configuration.stlsOffered {
             lines.append("STLS")
@@ -15,6 +15,7 @@ enum POP3Capabilities {
 
     /// Mechanisms listed for a bare AUTH; none when plain text would be refused.
     static func mechanisms(for configuration: POP3SessionConfiguration) -> [String] {
-        configuration.plaintextAuthPermitted ? ["PLAIN"] : []
+        guard configuration.plaintextAuthPermitted else { return [] }
+        return configuration.bearerTokensAccepted ? ["PLAIN", "OAUTHBEARER", "XOAUTH2"] : ["PLAIN"]
     }
 }

@@ -20,6 +20,8 @@ public struct POP3SessionConfiguration: Sendable {
     public var timeouts: POP3Timeouts
     public var inputLimit: POP3InputLimit
     public var readAheadLimit: POP3ReadAheadLimit
+    /// OAuth bearer tokens can be checked: OAUTHBEARER and XOAUTH2 are offered (where plain text is permitted).
+    public var bearerTokensAccepted = false
 
     public init(
         implementation: String = "pop3d",

@@ -11,11 +11,15 @@ public struct LoginService: Sendable {
     let journal: any DeletionJournal
     let metrics: ServerMetrics
     let recorder: ActivityRecorder
+    /// Checks OAUTHBEARER and XOAUTH2 tokens; nil: OAuth is not configured and neither is offered.
+    let bearerTokens: BearerTokenValidator?
 
     public init(
         users: CachingUserStore, throttle: LoginThrottle, maildirRoot: MaildirRoot, locks: any MaildropLock,
-        journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder
+        journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder,
+        bearerTokens: BearerTokenValidator? = nil
     ) {
+        self.bearerTokens = bearerTokens
         self.users = users
         self.throttle = throttle
         self.maildirRoot = maildirRoot

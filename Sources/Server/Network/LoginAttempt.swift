@@ -16,53 +16,90 @@ struct LoginAttempt {
     let eventLoop: any EventLoop
 
     enum Outcome {
-        case opened(OpenedMaildrop, service: MaildropService)
+        case opened(OpenedMaildrop, service: MaildropService, user: String)
         case refused(AuthenticationFailure)
+    }
+
+    /// What the client presented.
+    enum Credentials: Sendable {
+        case password(user: String, password: [UInt8])
+        /// OAUTHBEARER or XOAUTH2: the token names the user; `user` is the one the client named, if any.
+        case bearer(user: String?, token: [UInt8])
+
+        /// The user for logs and the throttle before the token is checked.
+        var claimedUser: String {
+            switch self {
+            case .password(let user, _): user
+            case .bearer(let user, _): user ?? "-"
+            }
+        }
+
+        /// What the throttle compares to tell a retry of the same secret from a new guess.
+        var secret: [UInt8] {
+            switch self {
+            case .password(_, let password): password
+            case .bearer(_, let token): token
+            }
+        }
     }
 
     /// What the attempt's task found.
     private enum Step: Sendable {
-        case invalidCredentials
-        case unusableName
-        case opened(OpenedMaildrop, service: MaildropService, cached: Bool)
+        case invalidCredentials(user: String, reason: String?)
+        case unusableName(user: String)
+        case opened(OpenedMaildrop, service: MaildropService, user: String, auth: String)
     }
 
     /// The maildrop could not be opened (the credentials were good).
     private struct OpenFailure: Error {
+        let user: String
         let underlying: any Error
     }
 
     /// Runs the attempt; `completion` runs on the event loop when the client may hear the answer.
-    func run(user: String, password: [UInt8], completion: @escaping (Outcome) -> Void) {
+    func run(_ credentials: Credentials, completion: @escaping (Outcome) -> Void) {
         let service = self.service
         let peer = self.peer
         let attemptStarted = NIODeadline.now()
         // One task, on this loop, from credentials to an open maildrop. The cache is asked first (one read: is the
         // stored hash unchanged?), so a cached login skips the hashing queue and any backlog there.
         eventLoop.runTask { () async throws -> Step in
-            let cached = try await service.users.verifyFromCache(name: user, password: password)
-            if !cached, try await service.users.verify(name: user, password: password) != .valid {
-                return .invalidCredentials
+            let user: String
+            let auth: String
+            switch credentials {
+            case .password(let name, let password):
+                let cached = try await service.users.verifyFromCache(name: name, password: password)
+                if !cached, try await service.users.verify(name: name, password: password) != .valid {
+                    return .invalidCredentials(user: name, reason: nil)
+                }
+                (user, auth) = (name, cached ? "cache" : "kdf")
+            case .bearer(let claimed, let token):
+                switch try await Self.bearerUser(token: token, claimed: claimed, service: service) {
+                case .success(let name): (user, auth) = (name, "oauth")
+                case .failure(let refusal):
+                    return .invalidCredentials(user: claimed ?? "-", reason: "oauth_\(refusal.rawValue)")
+                }
             }
             service.throttle.success(address: peer, user: user)
-            guard let name = MailboxName(user) else { return .unusableName }
+            guard let name = MailboxName(user) else { return .unusableName(user: user) }
             let maildrops = service.maildropService()
             do {
-                return .opened(try await maildrops.open(user: name), service: maildrops, cached: cached)
+                return .opened(try await maildrops.open(user: name), service: maildrops, user: user, auth: auth)
             } catch {
-                throw OpenFailure(underlying: error)
+                throw OpenFailure(user: user, underlying: error)
             }
         }
         .assumeIsolated().whenComplete { result in
+            let user = credentials.claimedUser
             switch result {
-            case .success(.opened(let opened, let maildrops, let cached)):
+            case .success(.opened(let opened, let maildrops, let user, let auth)):
                 service.metrics.add(.loginsOK)
                 service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
                 logger.info(
                     "login",
                     metadata: [
                         "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
-                        "size": "\(opened.maildrop.totalWireSize)", "auth": "\(cached ? "cache" : "kdf")",
+                        "size": "\(opened.maildrop.totalWireSize)", "auth": "\(auth)",
                     ])
                 if let recovered = opened.recovered,
                     recovered.discardedPending + recovered.finished + recovered.failed > 0
@@ -80,17 +117,20 @@ struct LoginAttempt {
                         "maildrop entries skipped: not regular files (symlinks, FIFOs, folders), dot files or bad names",
                         metadata: ["user": "\(user)", "skipped": "\(skipped)"])
                 }
-                completion(.opened(opened, service: maildrops))
-            case .success(.invalidCredentials):
-                refuse(user, .badCredentials, .failed, password: password, since: attemptStarted, completion)
-            case .success(.unusableName):
+                completion(.opened(opened, service: maildrops, user: user))
+            case .success(.invalidCredentials(let user, let reason)):
+                refuse(
+                    user, .badCredentials, .failed, reason: reason, password: credentials.secret,
+                    since: attemptStarted, completion)
+            case .success(.unusableName(let user)):
                 refuse(user, .permanent("This user name cannot have a maildrop."), .error, completion)
             case .failure(let failure as OpenFailure):
                 if let error = failure.underlying as? MaildropLockError, error == .inUse {
-                    return refuse(user, .maildropInUse, .inUse, completion)
+                    return refuse(failure.user, .maildropInUse, .inUse, completion)
                 }
-                logger.error("cannot open maildrop", metadata: ["user": "\(user)", "error": "\(failure.underlying)"])
-                refuse(user, .temporary("Unable to open the maildrop."), .error, completion)
+                logger.error(
+                    "cannot open maildrop", metadata: ["user": "\(failure.user)", "error": "\(failure.underlying)"])
+                refuse(failure.user, .temporary("Unable to open the maildrop."), .error, completion)
             case .failure(let error) where error is HashingQueue.Full:
                 refuse(user, .temporary("Server busy, try again later."), .error, completion)
             case .failure(let error):
@@ -103,7 +143,8 @@ struct LoginAttempt {
     /// Bad credentials are answered at attempt start + the throttle's delay, so how long the check itself took
     /// (unknown user, cheaper stored hash) does not show. `[IN-USE]` and server trouble are answered at once.
     private func refuse(
-        _ user: String, _ failure: AuthenticationFailure, _ result: AuthResult, password: [UInt8] = [],
+        _ user: String, _ failure: AuthenticationFailure, _ result: AuthResult, reason: String? = nil,
+        password: [UInt8] = [],
         since attemptStarted: NIODeadline = .now(), _ completion: @escaping (Outcome) -> Void
     ) {
         service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: result))
@@ -114,9 +155,25 @@ struct LoginAttempt {
         logger.info(
             "login failed",
             metadata: [
-                "user": "\(user)", "reason": "\(result.rawValue)", "delay_ms": "\(delay.nanoseconds / 1_000_000)",
+                "user": "\(user)", "reason": "\(reason ?? result.rawValue)",
+                "delay_ms": "\(delay.nanoseconds / 1_000_000)",
             ])
         guard delay > .zero else { return completion(.refused(failure)) }
         eventLoop.assumeIsolated().scheduleTask(deadline: attemptStarted + delay) { completion(.refused(failure)) }
+    }
+
+    /// The user a bearer token names: a valid token, a user that exists, the one the client named (if it did).
+    private static func bearerUser(token: [UInt8], claimed: String?, service: LoginService) async throws
+        -> Result<String, BearerTokenRefusal>
+    {
+        guard let validator = service.bearerTokens else { return .failure(.unknownKey) }
+        let user: String
+        switch await validator.user(for: token) {
+        case .success(let name): user = name
+        case .failure(let refusal): return .failure(refusal)
+        }
+        if let claimed, claimed != user { return .failure(.userMismatch) }
+        guard try await service.users.passwordStamp(name: user) != nil else { return .failure(.unknownUser) }
+        return .success(user)
     }
 }

@@ -36,12 +36,13 @@ public struct POP3ConnectionFactory: Sendable {
         logger[metadataKey: "session"] = "\(sessionID)"
         logger[metadataKey: "peer"] = "\(peer)"
         if let proxy { logger[metadataKey: "proxy"] = "\(proxy)" }
-        let configuration = POP3SessionConfiguration(
+        var configuration = POP3SessionConfiguration(
             implementation: "pop3d \(ServerConfiguration.version)", greeting: "pop3d ready.",
             tlsAvailable: tls != nil, tlsActive: implicitTLS,
             plaintextAuthAllowed: policy.plaintextAuthAllowed(peer: peer, tlsOffered: tls != nil),
             maxFailedLogins: policy.maximumFailedLogins,
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
+        configuration.bearerTokensAccepted = login.bearerTokens != nil
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
             decoder: decoder, logger: logger)
