@@ -6,12 +6,14 @@ import PackageDescription
 let migrationFiles = [
     "0001_initial.sql",
     "0002_history_retention.sql",
+    "0003_app_passwords.sql",
 ]
 // The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way (and listed in
 // Migrations/postgresql/PostgresMigrations.swift).
 let postgresMigrationFiles = [
     "0001_initial.sql",
     "0002_cluster_recovery.sql",
+    "0003_app_passwords.sql",
 ]
 
 let strictSettings: [SwiftSetting] = [

@@ -7,7 +7,7 @@ struct UsersCommand: AsyncParsableCommand {
         commandName: "users", abstract: "Add, delete, list and import POP3 users; change passwords.",
         subcommands: [
             UsersAddCommand.self, UsersDeleteCommand.self, UsersListCommand.self, UsersPasswdCommand.self,
-            UsersImportCommand.self,
+            UsersImportCommand.self, AppPasswordCommand.self,
         ])
 }
 

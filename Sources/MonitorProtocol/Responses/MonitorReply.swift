@@ -12,6 +12,9 @@ public enum MonitorReply: Sendable, Hashable {
     case users(ListPage<AccountEntry>)
     case admins(ListPage<AccountEntry>)
     case sessions(ListPage<SessionEntry>)
+    /// A new app password, shown once.
+    case appPassword(String)
+    case appPasswords([AppPasswordEntry])
     /// Any status but ok. v2 carries the message; v1 cannot (it sends DATA 0x00), so it decodes as "".
     case failure(message: String)
 }
