@@ -152,6 +152,27 @@ import Testing
         #expect(sentLines(session.receive("*")) == ["-ERR Authentication aborted."])
     }
 
+    @Test func onlyBearerResponsesMayBeLongerThanACommandLine() {
+        let longToken = String(repeating: "a", count: 2_000)
+        var session = started()
+        #expect(
+            session.receive("AUTH OAUTHBEARER " + Self.oauthBearer(token: longToken))
+                == [.authenticateBearer(user: "alice", token: Array(longToken.utf8))])
+        var continued = started()
+        _ = continued.receive("AUTH XOAUTH2")
+        #expect(
+            continued.receive(Self.xoauth2(token: longToken))
+                == [.authenticateBearer(user: "alice", token: Array(longToken.utf8))])
+        var other = started()
+        #expect(sentLines(other.receive("USER " + longToken)) == ["-ERR Line too long."])
+        #expect(sentLines(other.receive("AUTH PLAIN " + longToken)) == ["-ERR Line too long."])
+        var withoutOAuth = started(oauth: false)
+        #expect(
+            sentLines(withoutOAuth.receive("AUTH OAUTHBEARER " + Self.oauthBearer(token: longToken))) == [
+                "-ERR Line too long."
+            ])
+    }
+
     @Test func saslNameEscapesAreDecoded() throws {
         let response = Array(Data("n,a=a=2Cb=3Dc,\u{1}auth=Bearer abc\u{1}\u{1}".utf8).base64EncodedString().utf8)
         #expect(try SASLBearerResponse.decodeOAuthBearer(response).get().user == "a,b=c")

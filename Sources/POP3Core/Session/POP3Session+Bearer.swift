@@ -17,6 +17,14 @@ extension POP3Session {
         return finishBearer(mechanism, response: Array(initialResponse.utf8))
     }
 
+    /// True for a line that may be longer than a command: a bearer response, on its own or on the AUTH line.
+    func mayCarryBearerToken(_ line: [UInt8]) -> Bool {
+        guard configuration.bearerTokensAccepted, line.count <= POP3Limits.maxBearerResponseOctets else { return false }
+        if case .bearerResponse = pending { return true }
+        let prefix = String(decoding: line.prefix(18), as: UTF8.self).uppercased()
+        return state == .authorization && (prefix.hasPrefix("AUTH OAUTHBEARER ") || prefix.hasPrefix("AUTH XOAUTH2 "))
+    }
+
     /// The client's response, from the AUTH line or the line after `+ `.
     mutating func finishBearer(_ mechanism: BearerMechanism, response: [UInt8]) -> [POP3SessionAction] {
         if response == [UInt8(ascii: "*")] {

@@ -48,6 +48,8 @@ public struct POP3Session: Sendable {
     /// this to drive the conversation line by line).
     mutating func receiveLine(_ line: [UInt8]) -> [POP3SessionAction] {
         guard isOpen, !isAwaitingResult else { return [] }
+        // The framer lets longer lines through only where bearer tokens are accepted, and only for them.
+        if line.count > POP3Limits.maxCommandLineOctets, !mayCarryBearerToken(line) { return lineTooLong() }
         switch pending {
         case .saslResponse:
             pending = .none

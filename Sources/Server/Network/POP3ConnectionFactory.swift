@@ -30,7 +30,9 @@ public struct POP3ConnectionFactory: Sendable {
     /// address when a PROXY header named the client, and goes into every log line of the session.
     func makeHandlers(peer: String, proxy: String? = nil, implicitTLS: Bool) -> (POP3LineDecoder, POP3ConnectionHandler)
     {
-        let decoder = POP3LineDecoder()
+        let decoder = POP3LineDecoder(
+            lineLimit: login.bearerTokens == nil
+                ? POP3LineDecoder.maximumLineLength : POP3Limits.maxBearerResponseOctets)
         let sessionID = SessionID.make()
         var logger = self.logger
         logger[metadataKey: "session"] = "\(sessionID)"

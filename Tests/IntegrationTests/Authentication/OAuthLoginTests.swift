@@ -39,6 +39,24 @@ struct OAuthLoginTests {
             #expect(try await session.command("QUIT").hasPrefix("+OK"))
             session.close()
         }
+        // A token longer than a command line, on the AUTH line and after `+ `.
+        let long = try minter.token("long")
+        #expect(long.utf8.count > 1_500)
+        for continuation in [false, true] {
+            let session = try await RawConnection.open(port: server.port)
+            let response = Self.oauthBearer(long, user: user.name, port: server.port)
+            if continuation {
+                #expect(try await session.command("AUTH OAUTHBEARER") == "+ ")
+                #expect(try await session.command(response) == "+OK Logged in.")
+            } else {
+                #expect(try await session.command("AUTH OAUTHBEARER " + response) == "+OK Logged in.")
+            }
+            session.close()
+        }
+        // Other commands are still held to 1,024 octets.
+        let other = try await RawConnection.open(port: server.port)
+        #expect(try await other.command("USER " + String(repeating: "x", count: 1_100)) == "-ERR Line too long.")
+        other.close()
         // XOAUTH2 with the token on the line after `+ `, as Thunderbird sends it.
         let session = try await RawConnection.open(port: server.port)
         #expect(try await session.command("AUTH XOAUTH2") == "+ ")
@@ -52,7 +70,7 @@ struct OAuthLoginTests {
         #expect(answer == "+OK Logged in.")
         anonymous.close()
 
-        #expect(await server.waitForLines("login", count: 5))
+        #expect(await server.waitForLines("login", count: 7))
         #expect(server.lines("login").allSatisfy { $0["auth"] == "oauth" && $0["user"] == user.name })
         #expect(try await server.stop() == 0)
     }

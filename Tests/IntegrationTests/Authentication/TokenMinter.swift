@@ -87,6 +87,9 @@ struct TokenMinter {
         now = int(time.time())
         print(json.dumps({
             "rs256": jwt("RS256", "rsa-1", rs256(rsa_key)),
+            # Keycloak-sized: roles and groups push it past a command line's 1,024 octets.
+            "long": jwt("RS256", "rsa-1", rs256(rsa_key),
+                        realm_access={"roles": ["role-%03d-of-the-mail-realm" % i for i in range(50)]}),
             "es256": jwt("ES256", "ec-1", es256),
             "eddsa": jwt("EdDSA", "ed-1", ed_key.sign),
             "expired": jwt("RS256", "rsa-1", rs256(rsa_key), exp=now - 3600, nbf=now - 7200),
