@@ -184,4 +184,15 @@ struct OAuthLoginTests {
         #expect(server.lines("login").first?["auth"] == "oauth")
         #expect(try await server.stop() == 0)
     }
+
+    @Test func aKeySetWithoutUsableKeysStopsTheServer() async throws {
+        let workspace = try Workspace()
+        // Only an HMAC key: a shared secret is never a key pop3d checks signatures with.
+        let jwks = try workspace.writeFile("jwks.json", #"{"keys":[{"kty":"oct","kid":"h","k":"c2VjcmV0"}]}"#)
+        let server = try await ServerProcess.launch(
+            workspace,
+            options: ["--oauth-jwks-file", jwks, "--oauth-issuer", TokenMinter.issuer, "--oauth-audience", "pop3d"])
+        #expect(try await server.waitForExit(timeout: 30) == 2, "\(server.transcript)")
+        #expect(server.transcript.contains("holds no RSA, P-256 or Ed25519 signing key"))
+    }
 }
