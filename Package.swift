@@ -6,6 +6,7 @@ import PackageDescription
 let migrationFiles = [
     "0001_initial.sql",
     "0002_history_retention.sql",
+    "0003_app_passwords.sql",
     "0004_mailbox_policy.sql",
 ]
 // The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way (and listed in
@@ -13,6 +14,7 @@ let migrationFiles = [
 let postgresMigrationFiles = [
     "0001_initial.sql",
     "0002_cluster_recovery.sql",
+    "0003_app_passwords.sql",
     "0004_mailbox_policy.sql",
 ]
 
@@ -42,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // OAUTHBEARER/XOAUTH2: JWT signatures (RS256, ES256, EdDSA) and JWKS parsing.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -130,6 +134,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: strictSettings
         ),

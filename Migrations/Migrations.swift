@@ -16,6 +16,9 @@ public enum EmbeddedMigrations {
             fileName: "0002_history_retention.sql",
             sql: String(decoding: PackageResources._002_history_retention_sql, as: UTF8.self)),
         EmbeddedMigration(
+            fileName: "0003_app_passwords.sql",
+            sql: String(decoding: PackageResources._003_app_passwords_sql, as: UTF8.self)),
+        EmbeddedMigration(
             fileName: "0004_mailbox_policy.sql",
             sql: String(decoding: PackageResources._004_mailbox_policy_sql, as: UTF8.self)),
     ]

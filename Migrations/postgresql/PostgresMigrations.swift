@@ -4,6 +4,7 @@ public enum PostgresMigrations {
     public static let all: [(fileName: String, sql: String)] = [
         ("0001_initial.sql", String(decoding: PackageResources._001_initial_sql, as: UTF8.self)),
         ("0002_cluster_recovery.sql", String(decoding: PackageResources._002_cluster_recovery_sql, as: UTF8.self)),
+        ("0003_app_passwords.sql", String(decoding: PackageResources._003_app_passwords_sql, as: UTF8.self)),
         ("0004_mailbox_policy.sql", String(decoding: PackageResources._004_mailbox_policy_sql, as: UTF8.self)),
     ]
 }

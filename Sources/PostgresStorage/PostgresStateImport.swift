@@ -63,6 +63,17 @@ public struct PostgresStateImport: Sendable {
                 SELECT * FROM unnest(\(rows.map(\.name))::text[], \(rows.map(\.passwordHash))::text[],
                                      \(rows.map(\.createdAt))::float8[], \(rows.map(\.updatedAt))::float8[])
                 """
+        case .appPasswords(let rows):
+            // Never used is NULL; -1 stands for it in the array.
+            return """
+                INSERT INTO app_passwords (user_id, label, lookup, password_hash, created_at, last_used_at)
+                SELECT u.id, t.label, t.lookup, t.hash, t.created, nullif(t.used, -1)
+                FROM unnest(\(rows.map(\.user))::text[], \(rows.map(\.label))::text[], \(rows.map(\.lookup))::text[],
+                            \(rows.map(\.passwordHash))::text[], \(rows.map(\.createdAt))::float8[],
+                            \(rows.map { $0.lastUsedAt ?? -1 })::float8[])
+                    AS t(user_name, label, lookup, hash, created, used)
+                JOIN users u ON u.name = t.user_name
+                """
         case .monitorTokens(let rows):
             return """
                 INSERT INTO monitor_tokens (admin, token_salt, token_hash, created_at)

@@ -107,11 +107,12 @@ public final class PostgresStorage: StorageBackend {
         }
         let pool = PostgresPool(client: client, location: location, logger: logger, timeout: options.requestTimeout)
         let activity = PostgresActivityLog(pool: pool, node: options.node)
+        let users = PostgresUserStore(
+            pool: pool,
+            passwords: PasswordVerifier(
+                hasher: PasswordHasher(cost: options.passwordCost), hashing: hashing ?? ownHashing!))
         let stores = Stores(
-            users: PostgresUserStore(
-                pool: pool,
-                passwords: PasswordVerifier(
-                    hasher: PasswordHasher(cost: options.passwordCost), hashing: hashing ?? ownHashing!)),
+            users: users,
             tokens: PostgresTokenStore(pool: pool),
             settings: PostgresSettingsStore(pool: pool),
             journal: PostgresDeletionJournal(pool: pool, node: options.node),
@@ -120,7 +121,7 @@ public final class PostgresStorage: StorageBackend {
             messageIndex: options.messageIndex ?? PostgresMessageIndex(pool: pool),
             historyRetention: PostgresHistoryRetention(pool: pool),
             policies: PostgresMailboxPolicyStore(pool: pool),
-            maintenance: PostgresMaintenance(pool: pool))
+            maintenance: PostgresMaintenance(pool: pool), appPasswords: users)
         let lockConnection = PostgresLockConnection(
             first: direct,
             connect: {

@@ -54,11 +54,11 @@ public final class SQLiteStorage: StorageBackend {
             ownHashing = nil
         }
         self.database = database
+        let users = SQLiteUserStore(
+            database: database,
+            passwords: PasswordVerifier(hasher: PasswordHasher(cost: passwordCost), hashing: hashing ?? ownHashing!))
         self.stores = Stores(
-            users: SQLiteUserStore(
-                database: database,
-                passwords: PasswordVerifier(hasher: PasswordHasher(cost: passwordCost), hashing: hashing ?? ownHashing!)
-            ),
+            users: users,
             tokens: SQLiteTokenStore(database: database),
             settings: SQLiteSettingsStore(database: database),
             journal: SQLiteDeletionJournal(database: database),
@@ -67,7 +67,7 @@ public final class SQLiteStorage: StorageBackend {
             metrics: SQLiteMetricsStore(database: database, node: node),
             messageIndex: SQLiteMessageIndex(database: database),
             historyRetention: SQLiteHistoryRetention(database: database),
-            policies: SQLiteMailboxPolicyStore(database: database), maintenance: database)
+            policies: SQLiteMailboxPolicyStore(database: database), maintenance: database, appPasswords: users)
         if migrationReport.wasNew {
             do {
                 try Self.seed(database, firstRun, hasher: PasswordHasher(cost: passwordCost))

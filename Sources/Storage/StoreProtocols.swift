@@ -24,7 +24,8 @@ public protocol UserStore: Sendable {
     /// A valid password whose hash is below the configured cost is re-hashed here.
     func verify(name: String, password: [UInt8]) async throws -> PasswordCheck
     /// An opaque value that changes whenever the user's password or existence changes (in any process sharing the
-    /// database); nil for an unknown user. The auth cache checks it so another server's change takes effect.
+    /// database); nil for an unknown user. The auth cache checks it so another server's change takes effect. It is
+    /// the stored hash, followed after a space by the ids of the user's app passwords when there are any.
     func passwordStamp(name: String) async throws -> String?
 }
 

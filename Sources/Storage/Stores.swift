@@ -12,13 +12,16 @@ public struct Stores: Sendable {
     /// LOGIN-DELAY and EXPIRE: per-user values, last logins, first retrievals.
     public var policies: any MailboxPolicyStore
     public var maintenance: any DatabaseMaintenance
+    /// The users' app passwords (kept by the user store, whose `verify` accepts them).
+    public var appPasswords: any AppPasswordStore
 
     public init(
         users: any UserStore, tokens: any TokenStore, settings: any SettingsStore, journal: any DeletionJournal,
         authEvents: any AuthEventLog, sessions: any SessionLog, metrics: any MetricsStore,
         messageIndex: any MessageIndexStore, historyRetention: any HistoryRetention, policies: any MailboxPolicyStore,
-        maintenance: any DatabaseMaintenance = NoMaintenance()
+        maintenance: any DatabaseMaintenance = NoMaintenance(), appPasswords: any AppPasswordStore
     ) {
+        self.appPasswords = appPasswords
         self.users = users
         self.tokens = tokens
         self.settings = settings

@@ -100,6 +100,8 @@ struct Pop3dCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Mailbox policy (RFC 2449)")
     var policy: PolicyOptions
+    @OptionGroup(title: "Sign-in with OAuth 2.0 tokens")
+    var oauth: OAuthOptions
 
     @OptionGroup(title: "Behind a load balancer (PROXY protocol)")
     var proxy: ProxyOptions
@@ -264,6 +266,7 @@ struct Pop3dCommand: AsyncParsableCommand {
             sessionLog: stores.sessions, authEvents: stores.authEvents, interval: configuration.sampleInterval,
             logger: logger)
         let liveSessions = LiveSessions()
+        let bearerTokens = try await loadBearerTokenValidator(logger: logger)
         clusterLocks?.whenLost { liveSessions.endMaildropSessions() }
         let policies = MailboxPolicyBook(defaults: configuration.policyDefaults, store: stores.policies)
         try await policies.refresh()
@@ -274,7 +277,7 @@ struct Pop3dCommand: AsyncParsableCommand {
                 grouping: configuration.clientGrouping),
             maildirRoot: maildirRoot, locks: clusterLocks ?? MaildropLocks(), journal: stores.journal,
             metrics: metrics,
-            recorder: recorder, policies: policies)
+            recorder: recorder, policies: policies, bearerTokens: bearerTokens)
         let connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: tls,
             policy: POP3ConnectionPolicy(configuration: configuration), logger: logger)
@@ -341,5 +344,24 @@ struct Pop3dCommand: AsyncParsableCommand {
                 "database": "\(DatabaseTarget.loggable(database))",
             ])
         try await group.run()
+    }
+}
+
+extension Pop3dCommand {
+    /// The bearer-token checker when OAuth is configured; a key set that cannot be used stops pop3d (exit 2).
+    func loadBearerTokenValidator(logger: Logger) async throws -> BearerTokenValidator? {
+        guard let settings = oauth.settings else { return nil }
+        do {
+            let validator = try await BearerTokenValidator.load(settings)
+            logger.info(
+                "oauth enabled",
+                metadata: [
+                    "keys": "\(validator.keyIDs.joined(separator: ","))", "user_claim": "\(settings.userClaim)",
+                ])
+            return validator
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(2)
+        }
     }
 }

@@ -74,7 +74,7 @@ import Testing
         )
     }
 
-    @Test(arguments: [UInt8(0x00), 0x06, 0x14, 0x51, 0xff])
+    @Test(arguments: [UInt8(0x00), 0x06, 0x1f, 0x51, 0xff])
     func v2BadMethod(_ op: UInt8) throws {
         #expect(refusal(try requireFrame(v2Bytes(op: op, data: []))) == .badMethod)
     }

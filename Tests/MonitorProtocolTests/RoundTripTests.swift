@@ -25,6 +25,8 @@ import Testing
         .listUsers(after: ""), .listUsers(after: "m"), .changePassword(name: "bob", password: "new"),
         .listAdmins(after: "a"), .listSessions(after: "s-1"), .backup(path: "/var/lib/pop3d/backup ü.sqlite"),
         .clusterMetrics, .clusterHistory(HistoryQuery(metric: .connectionsCurrent, from: -60, to: 86_400, step: 300)),
+        .addAppPassword(user: "bob", label: "phone ü"), .listAppPasswords(user: "bob"),
+        .revokeAppPassword(user: "bob", label: "old laptop"),
         .userPolicy(name: "bob", change: UserPolicyChange()),
         .userPolicy(name: "bob", change: UserPolicyChange(loginDelay: .value(300), expire: .never)),
         .userPolicy(name: "bob", change: UserPolicyChange(loginDelay: .serverDefault, expire: .value(0))),
@@ -117,6 +119,16 @@ import Testing
         ),
         (.purgeHidden(name: "bob", days: 0), .count(3)),
         (.addUser(name: "bob", password: "x"), .done),
+        (.addAppPassword(user: "bob", label: "phone"), .appPassword("abcd-efgh-jkmn-pqrs")),
+        (
+            .listAppPasswords(user: "bob"),
+            .appPasswords([
+                AppPasswordEntry(label: "laptop", createdAt: 1_764_000_000, lastUsedAt: 0),
+                AppPasswordEntry(label: "phone ü", createdAt: 1_764_000_001, lastUsedAt: 1_764_000_100),
+            ])
+        ),
+        (.listAppPasswords(user: "carol"), .appPasswords([])),
+        (.revokeAppPassword(user: "bob", label: "phone"), .done),
         (.deleteAdmin(name: "ann"), .done),
         (.setMaildir(path: "/m"), .done),
         (.backup(path: "/b.sqlite"), .done),

@@ -8,6 +8,7 @@ struct UsersCommand: AsyncParsableCommand {
         subcommands: [
             UsersAddCommand.self, UsersDeleteCommand.self, UsersListCommand.self, UsersPasswdCommand.self,
             UsersImportCommand.self, UsersPolicyCommand.self, UsersHiddenCommand.self, UsersPurgeHiddenCommand.self,
+            AppPasswordCommand.self,
         ])
 }
 

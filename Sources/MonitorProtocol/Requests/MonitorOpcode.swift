@@ -9,6 +9,9 @@ public enum MonitorOpcode: UInt8, Sendable, Hashable, CaseIterable {
     case addUser = 0x11
     case deleteUser = 0x12
     case changePassword = 0x13
+    case addAppPassword = 0x14
+    case listAppPasswords = 0x15
+    case revokeAppPassword = 0x16
     case listAdmins = 0x20
     case addAdmin = 0x21
     case deleteAdmin = 0x22

@@ -28,6 +28,12 @@ public enum MonitorOperation: Sendable, Hashable {
     case listUsers(after: String)
     /// v2: replace a user's password.
     case changePassword(name: String, password: String)
+    /// Generate an app password for a user under a label; the answer carries it.
+    case addAppPassword(user: String, label: String)
+    /// A user's app passwords (labels and times, never the secrets).
+    case listAppPasswords(user: String)
+    /// Remove one of a user's app passwords.
+    case revokeAppPassword(user: String, label: String)
     /// v2: a page of monitor admins with names after the cursor.
     case listAdmins(after: String)
     /// v2: a page of live sessions with ids after the cursor.
@@ -61,6 +67,9 @@ public enum MonitorOperation: Sendable, Hashable {
         case .clusterHistory: .clusterHistory
         case .listUsers: .listUsers
         case .changePassword: .changePassword
+        case .addAppPassword: .addAppPassword
+        case .listAppPasswords: .listAppPasswords
+        case .revokeAppPassword: .revokeAppPassword
         case .listAdmins: .listAdmins
         case .listSessions: .listSessions
         case .backup: .backup
@@ -99,6 +108,9 @@ public enum MonitorOperation: Sendable, Hashable {
             "cluster history \(query.metric.name) from \(query.from) to \(query.to) step \(query.step)"
         case .listUsers: "list users"
         case .changePassword(let name, _): "change password of \(name)"
+        case .addAppPassword(let user, let label): "add app password \(label) of \(user)"
+        case .listAppPasswords(let user): "list app passwords of \(user)"
+        case .revokeAppPassword(let user, let label): "revoke app password \(label) of \(user)"
         case .listAdmins: "list admins"
         case .listSessions: "list sessions"
         case .backup(let path): "back up the database to \(path)"

@@ -36,8 +36,11 @@ enum RequestEncoder {
         case .addUser(let name, let password), .changePassword(let name, let password):
             writer.writeShortField(try Fields.bytes(name, .name, "the user name"))
             writer.writeLongField(try Fields.bytes(password, .password, "the password"))
-        case .deleteUser(let name):
+        case .deleteUser(let name), .listAppPasswords(let name):
             writer.writeShortField(try Fields.bytes(name, .name, "the user name"))
+        case .addAppPassword(let user, let label), .revokeAppPassword(let user, let label):
+            writer.writeShortField(try Fields.bytes(user, .name, "the user name"))
+            writer.writeShortField(try Fields.bytes(label, .shortText, "the label"))
         case .addAdmin(let name, let token):
             writer.writeShortField(try Fields.bytes(name, .name, "the admin name"))
             writer.write(bytes: token.bytes)

@@ -31,6 +31,14 @@ enum RequestParser {
             operation = .changePassword(name: name, password: try longText(&reader, .password, "password"))
         case .deleteUser:
             operation = .deleteUser(name: try shortText(&reader, .name, "user name"))
+        case .addAppPassword:
+            let user = try shortText(&reader, .name, "user name")
+            operation = .addAppPassword(user: user, label: try shortText(&reader, .shortText, "label"))
+        case .listAppPasswords:
+            operation = .listAppPasswords(user: try shortText(&reader, .name, "user name"))
+        case .revokeAppPassword:
+            let user = try shortText(&reader, .name, "user name")
+            operation = .revokeAppPassword(user: user, label: try shortText(&reader, .shortText, "label"))
         case .addAdmin:
             let name = try shortText(&reader, .name, "admin name")
             guard let bytes = reader.readBytes(MonitorLimits.tokenLength), let token = MonitorToken(bytes: bytes) else {

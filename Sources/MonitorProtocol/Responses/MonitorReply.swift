@@ -18,6 +18,9 @@ public enum MonitorReply: Sendable, Hashable {
     case hidden(ListPage<HiddenEntry>)
     /// How many things an operation did (purge hidden: messages removed).
     case count(UInt64)
+    /// A new app password, shown once.
+    case appPassword(String)
+    case appPasswords([AppPasswordEntry])
     /// Any status but ok. v2 carries the message; v1 cannot (it sends DATA 0x00), so it decodes as "".
     case failure(message: String)
 }

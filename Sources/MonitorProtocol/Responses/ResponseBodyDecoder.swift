@@ -76,7 +76,24 @@ enum ResponseBodyDecoder {
             reply = .admins(try page(&reader, entry: account))
         case .listSessions:
             reply = .sessions(try page(&reader, entry: session))
-        case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir, .backup:
+        case .addAppPassword:
+            reply = .appPassword(try text(&reader, "app password"))
+        case .listAppPasswords:
+            guard let count = reader.readUInt16() else { throw cut("app password list") }
+            guard Int(count) <= MonitorLimits.maxListPageEntries else {
+                throw .malformed("\(count) entries is over the limit")
+            }
+            var entries: [AppPasswordEntry] = []
+            for _ in 0..<count {
+                let label = try text(&reader, "label")
+                guard let created = reader.readInt64(), let used = reader.readInt64() else {
+                    throw cut("app password entry")
+                }
+                entries.append(AppPasswordEntry(label: label, createdAt: created, lastUsedAt: used))
+            }
+            reply = .appPasswords(entries)
+        case .addUser, .deleteUser, .changePassword, .addAdmin, .deleteAdmin, .setMaildir, .backup,
+            .revokeAppPassword:
             reply = .done
         case .topUsers:
             reply = .topUsers(

@@ -63,6 +63,16 @@ enum ResponseEncoder {
                 writer.writeShortField(Sanitizer.bytes(entry.name, .shortText))
                 writer.write(entry.createdAt)
             }
+        case .appPassword(let password):
+            writer.writeShortField(Sanitizer.bytes(password, .shortText))
+        case .appPasswords(let entries):
+            let listed = entries.prefix(MonitorLimits.maxListPageEntries)
+            writer.write(UInt16(listed.count))
+            for entry in listed {
+                writer.writeShortField(Sanitizer.bytes(entry.label, .shortText))
+                writer.write(entry.createdAt)
+                writer.write(entry.lastUsedAt)
+            }
         case .sessions(let page):
             writePage(page, into: &writer) { entry, writer in
                 writer.writeShortField(Sanitizer.bytes(entry.id, .shortText))

@@ -13,7 +13,7 @@ enum POP3Capabilities {
         }
         // RFC 2449 section 5 allows USER and SASL in both states; hide them only where they would be refused.
         if configuration.plaintextAuthPermitted {
-            lines += ["USER", "SASL PLAIN"]
+            lines += ["USER", (["SASL"] + mechanisms(for: configuration)).joined(separator: " ")]
         }
         if state == .authorization, configuration.stlsOffered {
             lines.append("STLS")
@@ -24,6 +24,7 @@ enum POP3Capabilities {
 
     /// Mechanisms listed for a bare AUTH; none when plain text would be refused.
     static func mechanisms(for configuration: POP3SessionConfiguration) -> [String] {
-        configuration.plaintextAuthPermitted ? ["PLAIN"] : []
+        guard configuration.plaintextAuthPermitted else { return [] }
+        return configuration.bearerTokensAccepted ? ["PLAIN", "OAUTHBEARER", "XOAUTH2"] : ["PLAIN"]
     }
 }

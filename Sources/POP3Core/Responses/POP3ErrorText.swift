@@ -16,6 +16,7 @@ enum POP3ErrorText {
     static let authenticationAborted = "Authentication aborted."
     static let invalidSASLResponse = "Invalid AUTH PLAIN response."
     static let authorizationIdentityRefused = "Authorization identity must equal the user name."
+    static let channelBindingUnsupported = "Channel binding is not supported."
     static let apopNotSupported = "APOP is not supported."
     static let tlsNotAvailable = "STLS is not available."
     static let tlsAlreadyActive = "TLS is already active."
@@ -27,6 +28,9 @@ enum POP3ErrorText {
     static let lockLost = "The maildrop lock was lost; nothing was deleted. Log in again."
     static let proxyHeaderRefused = "PROXY header not accepted from this address, closing."
 
+    static func invalidBearerResponse(_ mechanism: BearerMechanism) -> String {
+        "Invalid AUTH \(mechanism.rawValue) response."
+    }
     static func syntax(_ keyword: POP3Keyword) -> String { "Syntax: \(keyword.usage)" }
     static func alreadyDeleted(_ number: Int) -> String { "Message \(number) already deleted." }
     static func noLongerAvailable(_ number: Int) -> String { "Message \(number) is no longer available." }

@@ -4,6 +4,12 @@ enum POP3PendingStep: Equatable, Sendable {
     /// After `AUTH PLAIN` without an initial response: the next line is the SASL response.
     case saslResponse
     case authentication(user: String)
+    /// After `AUTH OAUTHBEARER` or `AUTH XOAUTH2` without an initial response: the next line carries the token.
+    case bearerResponse(BearerMechanism)
+    /// The token is being checked; its user is known only once it is valid.
+    case bearerAuthentication
+    /// The token was refused and the error challenge sent: the client's next line ends the exchange.
+    case bearerErrorAcknowledgement
     case message(number: Int, isTop: Bool)
     case deletion(number: Int)
     case reset
@@ -12,8 +18,8 @@ enum POP3PendingStep: Equatable, Sendable {
     /// Waiting for a handler callback, not for a line.
     var awaitsCallback: Bool {
         switch self {
-        case .none, .saslResponse: false
-        case .authentication, .message, .deletion, .reset, .update: true
+        case .none, .saslResponse, .bearerResponse, .bearerErrorAcknowledgement: false
+        case .authentication, .bearerAuthentication, .message, .deletion, .reset, .update: true
         }
     }
 }

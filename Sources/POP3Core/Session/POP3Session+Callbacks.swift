@@ -17,7 +17,9 @@ extension POP3Session {
 
     /// The login did not open the maildrop; the session stays in AUTHORIZATION.
     public mutating func authenticationFailed(_ failure: AuthenticationFailure) -> [POP3SessionAction] {
-        guard state == .authorization, case .authentication = pending else { return [] }
+        guard state == .authorization else { return [] }
+        if pending == .bearerAuthentication { return bearerAuthenticationFailed(failure) }
+        guard case .authentication = pending else { return [] }
         pending = .none
         if failure == .badCredentials {
             failedLogins += 1

@@ -44,8 +44,8 @@ extension POP3Session {
 
     private var awaitsServerWork: Bool {
         switch pending {
-        case .authentication, .deletion, .reset: true
-        case .none, .saslResponse, .message, .update: false
+        case .authentication, .bearerAuthentication, .deletion, .reset: true
+        case .none, .saslResponse, .bearerResponse, .bearerErrorAcknowledgement, .message, .update: false
         }
     }
 

@@ -50,9 +50,20 @@ public struct POP3Session: Sendable {
     /// this to drive the conversation line by line).
     mutating func receiveLine(_ line: [UInt8]) -> [POP3SessionAction] {
         guard isOpen, !isAwaitingResult else { return [] }
-        if pending == .saslResponse {
+        // The framer lets longer lines through only where bearer tokens are accepted, and only for them.
+        if line.count > POP3Limits.maxCommandLineOctets, !mayCarryBearerToken(line) { return lineTooLong() }
+        switch pending {
+        case .saslResponse:
             pending = .none
             return finishAuthPlain(response: line)
+        case .bearerResponse(let mechanism):
+            pending = .none
+            return finishBearer(mechanism, response: line)
+        case .bearerErrorAcknowledgement:
+            pending = .none
+            return bearerRefused()
+        default:
+            break
         }
         let parsed = POP3CommandParser.parse(line)
         if state == .authorization, !Self.isPass(parsed) {
@@ -70,6 +81,10 @@ public struct POP3Session: Sendable {
     /// The framer discarded a line over the length limit; counts as a bad command.
     mutating func lineTooLong() -> [POP3SessionAction] {
         guard isOpen, !isAwaitingResult else { return [] }
+        if pending == .bearerErrorAcknowledgement {
+            pending = .none
+            return bearerRefused()
+        }
         pending = .none
         userFromUSER = nil
         return badCommand(.err(nil, POP3ErrorText.lineTooLong))

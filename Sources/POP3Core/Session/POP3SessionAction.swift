@@ -5,6 +5,10 @@ public enum POP3SessionAction: Equatable, Sendable {
     /// Verify credentials off the event loop, lock and open the maildrop, then call
     /// `authenticationSucceeded(listing:)` or `authenticationFailed(_:)`.
     case authenticate(user: String, password: [UInt8])
+    /// Check a bearer token off the event loop (signature, issuer, audience, times, the user it names, which must
+    /// equal `user` when the client gave one), then as `authenticate`, calling
+    /// `bearerAuthenticationSucceeded(user:listing:)` or `authenticationFailed(_:)`.
+    case authenticateBearer(user: String?, token: [UInt8])
     /// Open message `number` (1-based). If it opens: write `status` (`+OK <size> octets`), the content (whole, or
     /// headers, blank line and `bodyLines` body lines for TOP), byte-stuffed, and `.`, then call
     /// `messageSent(number:)`; if it cannot be opened call `messageUnavailable(number:)`. `readAhead` names small

@@ -22,6 +22,8 @@ public struct POP3SessionConfiguration: Sendable {
     public var readAheadLimit: POP3ReadAheadLimit
     /// LOGIN-DELAY and EXPIRE as CAPA shows them before login.
     public var policyAdvertisement: PolicyAdvertisement = .none
+    /// OAuth bearer tokens can be checked: OAUTHBEARER and XOAUTH2 are offered (where plain text is permitted).
+    public var bearerTokensAccepted = false
 
     public init(
         implementation: String = "pop3d",

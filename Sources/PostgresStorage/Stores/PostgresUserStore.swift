@@ -5,8 +5,8 @@ import Storage
 /// Users in PostgreSQL, with the same hashing and rules as the SQLite store (`PasswordVerifier`,
 /// `CredentialRules`).
 final class PostgresUserStore: UserStore {
-    private let pool: PostgresPool
-    private let passwords: PasswordVerifier
+    let pool: PostgresPool
+    let passwords: PasswordVerifier
 
     init(pool: PostgresPool, passwords: PasswordVerifier) {
         self.pool = pool
@@ -53,11 +53,19 @@ final class PostgresUserStore: UserStore {
     }
 
     func passwordStamp(name: String) async throws -> String? {
-        // The stored hash itself: a new password, a re-hash or a re-created user all change it.
-        try await storedHash(name)
+        // The stored hash itself: a new password, a re-hash or a re-created user all change it; and the ids of the
+        // app passwords, so a revoked one is never taken from the auth cache.
+        try await pool.rows(
+            """
+            SELECT password_hash || coalesce(
+                ' ' || (SELECT string_agg(id::text, ',' ORDER BY id) FROM app_passwords WHERE user_id = users.id), '')
+            FROM users WHERE name = \(name)
+            """
+        ).first?.decode(String.self)
     }
 
     func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
+        if try await verifyAppPassword(name: name, password: password) { return .valid }
         let stored = try await storedHash(name)
         let (check, rehashed) = try await passwords.check(password, stored: stored) {
             let offset = PasswordVerifier.decoyOffset(for: name)

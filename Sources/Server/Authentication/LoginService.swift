@@ -13,13 +13,16 @@ public struct LoginService: Sendable {
     let recorder: ActivityRecorder
     /// LOGIN-DELAY and EXPIRE; nil: neither (tests that need no policy).
     let policies: MailboxPolicyBook?
+    /// Checks OAUTHBEARER and XOAUTH2 tokens; nil: OAuth is not configured and neither is offered.
+    let bearerTokens: BearerTokenValidator?
 
     public init(
         users: CachingUserStore, throttle: LoginThrottle, maildirRoot: MaildirRoot, locks: any MaildropLock,
         journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder,
-        policies: MailboxPolicyBook? = nil
+        policies: MailboxPolicyBook? = nil, bearerTokens: BearerTokenValidator? = nil
     ) {
         self.policies = policies
+        self.bearerTokens = bearerTokens
         self.users = users
         self.throttle = throttle
         self.maildirRoot = maildirRoot

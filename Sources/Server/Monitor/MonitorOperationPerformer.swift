@@ -92,6 +92,26 @@ public struct MonitorOperationPerformer: Sendable {
                 throw refusals.notFound("user \(name)")
             }
             return .done
+        case .addAppPassword(let user, let label):
+            guard try await stores.users.passwordStamp(name: user) != nil else {
+                throw refusals.notFound("user \(user)")
+            }
+            return .appPassword(try await stores.appPasswords.addAppPassword(user: user, label: label))
+        case .listAppPasswords(let user):
+            guard let entries = try await stores.appPasswords.listAppPasswords(user: user) else {
+                throw refusals.notFound("user \(user)")
+            }
+            return .appPasswords(
+                entries.map {
+                    AppPasswordEntry(
+                        label: $0.label, createdAt: UnixTime.seconds($0.createdAt),
+                        lastUsedAt: $0.lastUsedAt.map(UnixTime.seconds) ?? 0)
+                })
+        case .revokeAppPassword(let user, let label):
+            guard try await stores.appPasswords.revokeAppPassword(user: user, label: label) else {
+                throw refusals.notFound("app password \(label) of \(user)")
+            }
+            return .done
         case .serverInfo:
             return .serverInfo(
                 ServerInfo(

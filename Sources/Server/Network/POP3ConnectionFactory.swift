@@ -30,7 +30,9 @@ public struct POP3ConnectionFactory: Sendable {
     /// address when a PROXY header named the client, and goes into every log line of the session.
     func makeHandlers(peer: String, proxy: String? = nil, implicitTLS: Bool) -> (POP3LineDecoder, POP3ConnectionHandler)
     {
-        let decoder = POP3LineDecoder()
+        let decoder = POP3LineDecoder(
+            lineLimit: login.bearerTokens == nil
+                ? POP3LineDecoder.maximumLineLength : POP3Limits.maxBearerResponseOctets)
         let sessionID = SessionID.make()
         var logger = self.logger
         logger[metadataKey: "session"] = "\(sessionID)"
@@ -43,6 +45,7 @@ public struct POP3ConnectionFactory: Sendable {
             maxFailedLogins: policy.maximumFailedLogins,
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
         configuration.policyAdvertisement = login.policies?.advertisement ?? .none
+        configuration.bearerTokensAccepted = login.bearerTokens != nil
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
             decoder: decoder, logger: logger)

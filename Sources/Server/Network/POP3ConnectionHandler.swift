@@ -155,7 +155,8 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         for action in actions {
             switch action {
             case .send(let response): write(context.channel.allocator.buffer(bytes: response.encoded()))
-            case .authenticate(let user, let password): authenticate(user: user, password: password)
+            case .authenticate(let user, let password): authenticate(.password(user: user, password: password))
+            case .authenticateBearer(let user, let token): authenticate(.bearer(user: user, token: token))
             case .sendMessage(let number, let status, let bodyLines, let readAhead):
                 guard let opened else {
                     perform(session.messageUnavailable(number: number))
@@ -204,12 +205,12 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         flushIfNeeded()
     }
 
-    private func authenticate(user: String, password: [UInt8]) {
+    private func authenticate(_ credentials: LoginAttempt.Credentials) {
         guard let context else { return }
         LoginAttempt(service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop)
-            .run(user: user, password: password, mechanism: mechanism.mechanism) { [self] outcome in
+            .run(credentials, mechanism: mechanism.mechanism) { [self] outcome in
                 switch outcome {
-                case .opened(let maildrop, let service, let policy):
+                case .opened(let maildrop, let service, let user, let policy):
                     guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
                     // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
                     // went past this session, which held no maildrop yet.
@@ -226,7 +227,11 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                         metrics: factory.book.metrics,
                         eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                    answer { $0.authenticationSucceeded(listing: listing, policy: policy) }
+                    if case .bearer = credentials {
+                        answer { $0.bearerAuthenticationSucceeded(user: user, listing: listing, policy: policy) }
+                    } else {
+                        answer { $0.authenticationSucceeded(listing: listing, policy: policy) }
+                    }
                 case .refused(let failure):
                     answer { $0.authenticationFailed(failure) }
                 }

@@ -10,6 +10,13 @@ final class POP3LineDecoder: ByteToMessageDecoder {
     typealias InboundOut = POP3Inbound
 
     static let maximumLineLength = POP3Limits.maxCommandLineOctets
+    /// The longest line framed here: `maximumLineLength`, or more where OAuth tokens are accepted (the session
+    /// then holds every line but a bearer response to `maximumLineLength`).
+    let lineLimit: Int
+
+    init(lineLimit: Int = POP3LineDecoder.maximumLineLength) {
+        self.lineLimit = lineLimit
+    }
     static let maximumDiscardedBytes = 64 * 1_024
 
     /// A line that never ended.
@@ -36,7 +43,7 @@ final class POP3LineDecoder: ByteToMessageDecoder {
         defer { undecodedBytes = buffer.readableBytes }
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             // One octet more than the limit may still be the CR of a line of exactly the limit.
-            if discarding || buffer.readableBytes > Self.maximumLineLength + 1 {
+            if discarding || buffer.readableBytes > lineLimit + 1 {
                 // Keep nothing of a line that is already too long; report it at its end.
                 discarding = true
                 discardedBytes += buffer.readableBytes
@@ -56,7 +63,7 @@ final class POP3LineDecoder: ByteToMessageDecoder {
         var line = buffer.readBytes(length: length) ?? []
         buffer.moveReaderIndex(forwardBy: 1)
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        context.fireChannelRead(wrapInboundOut(line.count > Self.maximumLineLength ? .lineTooLong : .line(line)))
+        context.fireChannelRead(wrapInboundOut(line.count > lineLimit ? .lineTooLong : .line(line)))
         if dropRest {
             // Everything still here came in clear behind STLS.
             dropRest = false

@@ -20,6 +20,12 @@ public final class PasswordVerifier: Sendable {
         return try await hashing.run { try hasher.hash(password) }
     }
 
+    /// Whether `password` matches `hash` (an app password's), checked on the hashing threads.
+    public func matches(_ password: [UInt8], hash: String) async throws -> Bool {
+        let hasher = self.hasher
+        return try await hashing.run { hasher.verify(password, against: hash) }
+    }
+
     /// Which stored user an unknown `name` is checked against: always the same one for one name, so one unknown
     /// name always costs the same. The backend takes this row (modulo the number of users) in id order.
     public static func decoyOffset(for name: String) -> Int64 {

@@ -125,6 +125,11 @@ public final class SQLiteStateReader: @unchecked Sendable {
         let query: (columns: String, order: String)
         switch table {
         case .users: query = ("name, password_hash, created_at, updated_at", "id")
+        case .appPasswords:
+            query = (
+                "(SELECT name FROM users WHERE users.id = user_id), label, lookup, password_hash, created_at, "
+                    + "last_used_at", "id"
+            )
         case .monitorTokens: query = ("admin, token_salt, token_hash, created_at", "id")
         case .settings: query = ("key, value, updated_at", "key")
         case .deletionJournal: query = ("session, user, base_name, file_name, created_at, updated_at", "id")
@@ -155,6 +160,13 @@ public final class SQLiteStateReader: @unchecked Sendable {
                     StateRows.User(
                         name: $0.string(0), passwordHash: $0.string(1), createdAt: $0.double(2),
                         updatedAt: $0.double(3))
+                })
+        case .appPasswords:
+            return .appPasswords(
+                rows.map {
+                    StateRows.AppPassword(
+                        user: $0.string(0), label: $0.string(1), lookup: $0.string(2), passwordHash: $0.string(3),
+                        createdAt: $0.double(4), lastUsedAt: $0.isNull(5) ? nil : $0.double(5))
                 })
         case .monitorTokens:
             return .monitorTokens(

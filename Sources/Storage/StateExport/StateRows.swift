@@ -17,6 +17,26 @@ public enum StateRows {
         }
     }
 
+    public struct AppPassword: Sendable, Equatable {
+        public var user: String
+        public var label: String
+        public var lookup: String
+        public var passwordHash: String
+        public var createdAt: Double
+        public var lastUsedAt: Double?
+
+        public init(
+            user: String, label: String, lookup: String, passwordHash: String, createdAt: Double, lastUsedAt: Double?
+        ) {
+            self.user = user
+            self.label = label
+            self.lookup = lookup
+            self.passwordHash = passwordHash
+            self.createdAt = createdAt
+            self.lastUsedAt = lastUsedAt
+        }
+    }
+
     public struct MonitorToken: Sendable, Equatable {
         public var admin: String
         public var salt: [UInt8]
@@ -181,6 +201,7 @@ public enum StateRows {
 /// Consecutive rows of one table.
 public enum StateBatch: Sendable, Equatable {
     case users([StateRows.User])
+    case appPasswords([StateRows.AppPassword])
     case monitorTokens([StateRows.MonitorToken])
     case settings([StateRows.Setting])
     case deletionJournal([StateRows.Deletion])
@@ -194,6 +215,7 @@ public enum StateBatch: Sendable, Equatable {
     public var table: StateTable {
         switch self {
         case .users: .users
+        case .appPasswords: .appPasswords
         case .monitorTokens: .monitorTokens
         case .settings: .settings
         case .deletionJournal: .deletionJournal
@@ -209,6 +231,7 @@ public enum StateBatch: Sendable, Equatable {
     public var count: Int {
         switch self {
         case .users(let rows): rows.count
+        case .appPasswords(let rows): rows.count
         case .monitorTokens(let rows): rows.count
         case .settings(let rows): rows.count
         case .deletionJournal(let rows): rows.count

@@ -3,6 +3,8 @@
 /// the first login of each user fills again.
 public enum StateTable: String, Sendable, CaseIterable {
     case users
+    /// After `users`: each row names its user, whose id differs between the databases.
+    case appPasswords = "app_passwords"
     case monitorTokens = "monitor_tokens"
     case settings
     /// Its `done` rows only: a copy is refused while rows are `pending` or `committing`.

@@ -2,8 +2,8 @@ import Foundation
 
 /// Users in SQLite, with scrypt-hashed passwords, hashed and checked by a `PasswordVerifier` on the hashing threads.
 final class SQLiteUserStore: UserStore {
-    private let database: Database
-    private let passwords: PasswordVerifier
+    let database: Database
+    let passwords: PasswordVerifier
 
     init(database: Database, passwords: PasswordVerifier) {
         self.database = database
@@ -58,13 +58,22 @@ final class SQLiteUserStore: UserStore {
     }
 
     func passwordStamp(name: String) async throws -> String? {
-        // The stored hash itself: a new password, a re-hash or a re-created user all change it.
+        // The stored hash itself: a new password, a re-hash or a re-created user all change it; and the ids of the
+        // app passwords, so a revoked one is never taken from the auth cache.
         try await database.read { connection in
-            try connection.query("SELECT password_hash FROM users WHERE name = ?", name).first?.string(0)
+            try connection.query(
+                """
+                SELECT password_hash || coalesce(
+                    ' ' || (SELECT group_concat(id) FROM (SELECT id FROM app_passwords WHERE user_id = users.id ORDER BY id)),
+                    '')
+                FROM users WHERE name = ?
+                """, name
+            ).first?.string(0)
         }
     }
 
     func verify(name: String, password: [UInt8]) async throws -> PasswordCheck {
+        if try await verifyAppPassword(name: name, password: password) { return .valid }
         let stored = try await database.read { connection in
             try connection.query("SELECT password_hash FROM users WHERE name = ?", name).first?.string(0)
         }

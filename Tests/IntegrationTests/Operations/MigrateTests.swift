@@ -44,6 +44,10 @@ struct MigrateTests {
             let monitorPort = try await OperationsTools.monitorPort(of: server)
             let usersBefore = try await OperationsTools.pop3ctl(["users", "list"], monitorPort: monitorPort)
             #expect(usersBefore.status == 0 && usersBefore.output.contains(alice.name), "\(usersBefore)")
+            let added = try await OperationsTools.pop3ctl(
+                ["users", "app-password", "add", alice.name, "phone"], monitorPort: monitorPort)
+            #expect(added.status == 0, "\(added)")
+            let appPassword = added.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(try await server.stop() == 0)
 
             // Rows the history pruner would write after 90 days, and a setting.
@@ -67,7 +71,9 @@ struct MigrateTests {
                 #expect(printed[table.name]?.target == Int(copied.first ?? ""), "\(table.name): \(result)")
                 #expect(source == copied, "\(table.name)")
             }
-            for table: StateTable in [.users, .monitorTokens, .settings, .deletionJournal, .authEventsDailyByUser] {
+            for table: StateTable in [
+                .users, .appPasswords, .monitorTokens, .settings, .deletionJournal, .authEventsDailyByUser,
+            ] {
                 #expect((printed[table.name]?.target ?? 0) > 0, "\(table.name) copied nothing: \(result)")
             }
             // Hashes exactly as stored; the rows that name a node name the one given.
@@ -93,6 +99,10 @@ struct MigrateTests {
             #expect(try await again.command("PASS \(alice.password)").hasPrefix("+OK"), "\(postgres.transcript)")
             #expect(try await again.command("STAT").hasPrefix("+OK 1 "))
             #expect(try await again.command("QUIT").hasPrefix("+OK"))
+            let withAppPassword = try await RawConnection.open(port: postgres.port)
+            #expect(try await withAppPassword.command("USER \(alice.name)").hasPrefix("+OK"))
+            #expect(try await withAppPassword.command("PASS \(appPassword)").hasPrefix("+OK"), "\(postgres.transcript)")
+            #expect(try await withAppPassword.command("QUIT").hasPrefix("+OK"))
             let usersAfter = try await OperationsTools.pop3ctl(
                 ["users", "list"], monitorPort: try await OperationsTools.monitorPort(of: postgres))
             #expect(usersAfter.status == 0, "\(usersAfter)")
