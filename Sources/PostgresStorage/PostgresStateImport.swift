@@ -8,7 +8,10 @@ public import Storage
 /// `node`. The tables are locked against other writers for the whole transaction.
 public struct PostgresStateImport: Sendable {
     /// Every pop3d table, the cache included: what `emptyTables` empties and the transaction locks.
-    static let tables = StateTable.allCases.map(\.name) + ["message_index"]
+    /// The tables a copy empties and locks: those it copies, and those it leaves to be filled again (the message
+    /// index; the mailbox policy's per-user values, last logins and first retrievals, not carried over yet).
+    static let tables =
+        StateTable.allCases.map(\.name) + ["message_index", "user_policies", "message_retrievals"]
 
     let connection: PostgresConnection
     let node: String
