@@ -24,8 +24,9 @@ fi
 
 CONFIG=${CONFIG:-debug}
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    log "building pop3d ($CONFIG)"
+    log "building pop3d and pop3ctl ($CONFIG)"
     swift build -c "$CONFIG" --product pop3d >/dev/null
+    swift build -c "$CONFIG" --product pop3ctl >/dev/null
 fi
 BIN=$(swift build -c "$CONFIG" --show-bin-path)
 

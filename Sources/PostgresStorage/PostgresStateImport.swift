@@ -8,6 +8,7 @@ public import Storage
 /// `node`. The tables are locked against other writers for the whole transaction.
 public struct PostgresStateImport: Sendable {
     /// Every pop3d table, the cache included: what `emptyTables` empties and the transaction locks.
+    /// The tables a copy empties and locks: those it copies, and the message index, which logins fill again.
     static let tables = StateTable.allCases.map(\.name) + ["message_index"]
 
     let connection: PostgresConnection
@@ -138,6 +139,22 @@ public struct PostgresStateImport: Sendable {
                 SELECT \(node), * FROM unnest(\(rows.map(\.metric))::text[], \(rows.map(\.resolution))::text[],
                                               \(rows.map(\.time))::float8[], \(rows.map(\.value))::float8[],
                                               \(rows.map(\.maximum))::float8[], \(rows.map(\.last))::float8[])
+                """
+        case .userPolicies(let rows):
+            // Arrays of optionals go as sentinels (-3 and NaN: never stored) turned back into NULL; ids by name.
+            return """
+                INSERT INTO user_policies (user_id, login_delay_seconds, expire_days, last_login)
+                SELECT u.id, NULLIF(p.delay, -3), NULLIF(p.expire, -3), NULLIF(p.login, 'NaN'::float8)
+                FROM unnest(\(rows.map(\.userName))::text[], \(rows.map { $0.loginDelaySeconds ?? -3 })::int8[],
+                            \(rows.map { $0.expireDays ?? -3 })::int8[],
+                            \(rows.map { $0.lastLogin ?? .nan })::float8[]) AS p(name, delay, expire, login)
+                JOIN users u ON u.name = p.name
+                """
+        case .messageRetrievals(let rows):
+            return """
+                INSERT INTO message_retrievals (user_name, uidl, first_retrieved)
+                SELECT * FROM unnest(\(rows.map(\.user))::text[], \(rows.map(\.uidl))::text[],
+                                     \(rows.map(\.firstRetrieved))::float8[])
                 """
         }
     }

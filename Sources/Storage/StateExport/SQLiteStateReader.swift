@@ -148,6 +148,13 @@ public final class SQLiteStateReader: @unchecked Sendable {
                 "day, user, end_reason"
             )
         case .metricSamples: query = ("metric, resolution, time, value, maximum, last", "metric, resolution, time")
+        case .userPolicies:
+            // By user name: ids are the backend's own.
+            return """
+                SELECT u.name, p.login_delay_seconds, p.expire_days, p.last_login
+                FROM user_policies p JOIN users u ON u.id = p.user_id ORDER BY u.name
+                """
+        case .messageRetrievals: query = ("user_name, uidl, first_retrieved", "user_name, uidl")
         }
         return "SELECT \(query.columns) FROM \(table.name)\(filter(table)) ORDER BY \(query.order)"
     }
@@ -217,6 +224,18 @@ public final class SQLiteStateReader: @unchecked Sendable {
                     StateRows.MetricSample(
                         metric: $0.string(0), resolution: $0.string(1), time: $0.double(2), value: $0.double(3),
                         maximum: $0.double(4), last: $0.double(5))
+                })
+        case .userPolicies:
+            return .userPolicies(
+                rows.map {
+                    StateRows.UserPolicy(
+                        userName: $0.string(0), loginDelaySeconds: $0.isNull(1) ? nil : $0.int64(1),
+                        expireDays: $0.isNull(2) ? nil : $0.int64(2), lastLogin: $0.isNull(3) ? nil : $0.double(3))
+                })
+        case .messageRetrievals:
+            return .messageRetrievals(
+                rows.map {
+                    StateRows.MessageRetrieval(user: $0.string(0), uidl: $0.string(1), firstRetrieved: $0.double(2))
                 })
         }
     }

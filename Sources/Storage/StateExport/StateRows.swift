@@ -199,6 +199,36 @@ public enum StateRows {
 }
 
 /// Consecutive rows of one table.
+extension StateRows {
+    /// A user's own policy values (nil: the server's) and last login, keyed by the user's name.
+    public struct UserPolicy: Sendable, Equatable {
+        public var userName: String
+        public var loginDelaySeconds: Int64?
+        /// -1 is NEVER, as stored.
+        public var expireDays: Int64?
+        public var lastLogin: Double?
+
+        public init(userName: String, loginDelaySeconds: Int64?, expireDays: Int64?, lastLogin: Double?) {
+            self.userName = userName
+            self.loginDelaySeconds = loginDelaySeconds
+            self.expireDays = expireDays
+            self.lastLogin = lastLogin
+        }
+    }
+
+    public struct MessageRetrieval: Sendable, Equatable {
+        public var user: String
+        public var uidl: String
+        public var firstRetrieved: Double
+
+        public init(user: String, uidl: String, firstRetrieved: Double) {
+            self.user = user
+            self.uidl = uidl
+            self.firstRetrieved = firstRetrieved
+        }
+    }
+}
+
 public enum StateBatch: Sendable, Equatable {
     case users([StateRows.User])
     case appPasswords([StateRows.AppPassword])
@@ -211,6 +241,8 @@ public enum StateBatch: Sendable, Equatable {
     case authEventsDailyByPeer([StateRows.DailyAttempts])
     case sessionsDaily([StateRows.DailySessions])
     case metricSamples([StateRows.MetricSample])
+    case userPolicies([StateRows.UserPolicy])
+    case messageRetrievals([StateRows.MessageRetrieval])
 
     public var table: StateTable {
         switch self {
@@ -225,6 +257,8 @@ public enum StateBatch: Sendable, Equatable {
         case .authEventsDailyByPeer: .authEventsDailyByPeer
         case .sessionsDaily: .sessionsDaily
         case .metricSamples: .metricSamples
+        case .userPolicies: .userPolicies
+        case .messageRetrievals: .messageRetrievals
         }
     }
 
@@ -240,6 +274,8 @@ public enum StateBatch: Sendable, Equatable {
         case .authEventsDailyByUser(let rows), .authEventsDailyByPeer(let rows): rows.count
         case .sessionsDaily(let rows): rows.count
         case .metricSamples(let rows): rows.count
+        case .userPolicies(let rows): rows.count
+        case .messageRetrievals(let rows): rows.count
         }
     }
 }

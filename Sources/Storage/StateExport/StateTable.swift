@@ -15,6 +15,10 @@ public enum StateTable: String, Sendable, CaseIterable {
     case authEventsDailyByPeer = "auth_events_daily_by_peer"
     case sessionsDaily = "sessions_daily"
     case metricSamples = "metric_samples"
+    /// Users' own LOGIN-DELAY and EXPIRE and their last logins, by user name (after `users`).
+    case userPolicies = "user_policies"
+    /// EXPIRE's first retrievals.
+    case messageRetrievals = "message_retrievals"
 
     /// The table's name in SQL.
     public var name: String { rawValue }
