@@ -41,7 +41,14 @@ struct LoginAttempt {
         // stored hash unchanged?), so a cached login skips the hashing queue and any backlog there.
         eventLoop.runTask { () async throws -> Step in
             let cached = try await service.users.verifyFromCache(name: user, password: password)
-            if !cached, try await service.users.verify(name: user, password: password) != .valid {
+            // The hashing queue serves each client address its fair share.
+            if !cached,
+                try await HashingQueue.$client.withValue(
+                    peer,
+                    operation: {
+                        try await service.users.verify(name: user, password: password)
+                    }) != .valid
+            {
                 return .invalidCredentials
             }
             service.throttle.success(address: peer, user: user)
