@@ -70,6 +70,7 @@ struct LoginAttempt {
                     metadata: [
                         "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
                         "size": "\(opened.maildrop.totalWireSize)", "auth": "\(cached ? "cache" : "kdf")",
+                        "maildrop": "\(opened.maildrop.statistics.fromListing ? "listing" : "scan")",
                     ])
                 if let recovered = opened.recovered,
                     recovered.discardedPending + recovered.finished + recovered.failed > 0
