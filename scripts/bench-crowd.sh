@@ -6,7 +6,8 @@
 # user, written in one sqlite3 transaction; empty maildrops made in one pass.
 #
 # Environment: CASES (default "10:100 10:500 15:100", each COST:IN_FLIGHT), USERS (default 10000), USERS_15 (users
-# for cost 15 and above, default USERS), RUNS (default 1), KEEP=1, CONFIG, SKIP_BUILD=1.
+# for cost 15 and above, default USERS), RUNS (default 1), POP3D_FLAGS (more pop3d options, e.g.
+# "--hashing-max-wait 120"), KEEP=1, CONFIG, SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/bench-common.sh
@@ -97,7 +98,8 @@ for case in $CASES; do
     log "cost $cost: hashing the fixture and writing $users rows"
     set_hashes "$cost" "$users"
     for run in $(seq 1 "$RUNS"); do
-        start_pop3d --password-cost "$cost"
+        # shellcheck disable=SC2086 # POP3D_FLAGS is a list of options
+        start_pop3d --password-cost "$cost" ${POP3D_FLAGS:-}
         before=$(cpu_seconds "$POP3D_PID")
         load=$(cut -d' ' -f1 /proc/loadavg)
         log "cost $cost, $in_flight in flight, run $run (load $load)"
