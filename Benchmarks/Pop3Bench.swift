@@ -5,6 +5,6 @@ import ArgumentParser
 struct Pop3Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pop3bench",
-        abstract: "Load generator for POP3 servers: fixtures and scenarios A–E (see documentation/performance.md).",
+        abstract: "Load generator for POP3 servers: fixtures and scenarios A–F (see documentation/performance.md).",
         subcommands: [FixturesCommand.self, RunCommand.self])
 }

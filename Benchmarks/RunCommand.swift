@@ -13,7 +13,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "Server address.") var host = "127.0.0.1"
     @Option(help: "Server port.") var port = 1100
-    @Option(help: "A, B, C, D or E.") var scenario: Scenario
+    @Option(help: "A–E (issue 6), F (a crowd of first logins), G (one maildrop: STAT, UIDL), H (warm logins).")
+    var scenario: Scenario
     @Option(help: "Fixture scale the server was given (sets users and expected counts).") var scale: FixtureScale =
         .full
     @Option(help: "Password of every user.") var password = "benchpass"
@@ -22,9 +23,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "How many users the pattern names.") var users: Int?
     @Option(
         help:
-            "A: concurrent clients (default 50). D: logins in flight (default 50, under pop3d's hashing backlog of 64)."
+            "A: concurrent clients (default 50). D: logins in flight (default 50). F: logins in flight (default 100)."
     ) var concurrency = 0
-    @Option(help: "B: sessions (default 8).") var sessions = 0
+    @Option(help: "B: sessions (default 8). H: users sampled (default 200).") var sessions = 0
     @Option(help: "A: seconds per run.") var duration: Double = 5
     @Option(help: "B and C: how many times each run fetches every message.") var passes = 3
     @Option(help: "B: RETR commands in flight per session.") var pipelineDepth = 50

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI smoke of the load generator: small fixtures, a few seconds per scenario A–E against pop3d (debug build),
+# CI smoke of the load generator: small fixtures, a few seconds per scenario A–F against pop3d (debug build),
 # exit non-zero when any scenario reports a correctness error (see documentation/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +40,7 @@ done
 "$BIN/pop3ctl" users import "$WORK/users.txt" --port "$MONITOR_PORT" --token "$TOKEN" >/dev/null
 
 status=0
-for scenario in A B C D E; do
+for scenario in A B C D E F; do
     echo "== scenario $scenario"
     if ! "$BIN/pop3bench" run --scenario "$scenario" --port "$POP3_PORT" --scale smoke --runs 1 --duration 2 \
         --passes 1 --concurrency 10; then

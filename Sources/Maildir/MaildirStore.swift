@@ -78,9 +78,31 @@ public struct MaildirStore: Sendable {
                 directory: directory, user: user, indexed: indexed, uidlSource: uidlSource, hiddenLetter: hidden)
             messages = try scan.run()
         }
+        if let stamps = scan.listingStamps {
+            MaildropListing.write(
+                messages, stamps: stamps, skippedEntries: scan.statistics.skippedEntries, directory: directory)
+        }
         return ScannedMaildrop(
             maildrop: Maildrop(user: user, directory: directory, messages: messages, statistics: scan.statistics),
             indexUpdate: scan.indexUpdate)
+    }
+
+    /// `user`'s maildrop as its last scan listed it, when `cur/` and `new/` have not changed since (see
+    /// `MaildropListing`); nil when it must be scanned. Blocking.
+    func cachedListing(user: MailboxName) -> (maildrop: Maildrop, stamps: MaildropListing.Stamps)? {
+        guard uidlSource == .pop3d else { return nil }
+        let directory = directory(for: user)
+        guard let cached = MaildropListing.read(directory: directory) else { return nil }
+        var statistics = MaildropScanStatistics()
+        statistics.skippedEntries = cached.skippedEntries
+        statistics.fromListing = true
+        let maildrop = Maildrop(user: user, directory: directory, messages: cached.messages, statistics: statistics)
+        return (maildrop, cached.stamps)
+    }
+
+    /// Whether `user`'s folders still carry `stamps` (checked again once the maildrop is locked). Blocking.
+    func foldersUnchanged(user: MailboxName, since stamps: MaildropListing.Stamps) -> Bool {
+        MaildropListing.Stamps.now(directory: directory(for: user))?.sameFolders(as: stamps) ?? false
     }
 
     /// Opens a message for reading (see `MessageFolder.open`). To open several, open their folder once.
@@ -111,6 +133,7 @@ public struct MaildirStore: Sendable {
     /// A file changed in place (not the maildir way): the next open of the maildrop measures it again. Not
     /// awaited: the reader is served now, and a lost update only costs reading the file again.
     func forgetIndexedSize(of message: MaildropMessage, in maildrop: Maildrop) {
+        MaildropListing.remove(directory: maildrop.directory)
         guard let index else { return }
         let user = maildrop.user
         let baseName = message.baseName

@@ -19,12 +19,18 @@ public struct MaildropService: Sendable {
     /// when another session holds it; releases the lock when anything after it fails.
     public func open(user: MailboxName) async throws -> OpenedMaildrop {
         let store = self.store
-        // The index rows and the lock, each a round trip to its own database on PostgreSQL, at once.
-        async let indexRead = store.indexedMessages(user: user)
+        // An unchanged maildrop's last listing is read while the lock is taken, and checked again under it.
+        async let listingRead = store.files.run { store.cachedListing(user: user) }
         let lease = try await lock.acquire(user: user, directory: store.directory(for: user), files: store.files)
-        let indexed = await indexRead
+        let listed = try? await listingRead
         do {
+            if !lease.recoveryDue, let listed,
+                try await store.files.run({ store.foldersUnchanged(user: user, since: listed.stamps) })
+            {
+                return OpenedMaildrop(maildrop: listed.maildrop, lease: lease, recovered: nil)
+            }
             let recovered = lease.recoveryDue ? try await recoverJournal(of: user) : nil
+            let indexed = await store.indexedMessages(user: user)
             let scanned = try await store.files.run { try store.scan(user: user, indexed: indexed.rows) }
             return OpenedMaildrop(
                 maildrop: await store.learn(scanned, indexError: indexed.error), lease: lease, recovered: recovered)

@@ -181,7 +181,9 @@ struct Pop3dCommand: AsyncParsableCommand {
 
         // The hashing threads come first: the user store hashes on them.
         let hashing = HashingQueue(
-            threads: System.coreCount, backlog: configuration.hashingBacklog, metrics: DetailedMetrics())
+            threads: System.coreCount, maximumWait: configuration.hashingMaximumWait,
+            initialJobTime: HashingQueue.estimatedJobTime(cost: passwordCost), grouping: configuration.clientGrouping,
+            metrics: DetailedMetrics())
         let opened: OpenedStorage
         do {
             opened = try await StorageOpener(

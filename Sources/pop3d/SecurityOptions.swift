@@ -67,6 +67,13 @@ struct SecurityOptions: ParsableArguments {
         help: "Seconds a successful password check is remembered (keyed hash only; 0 turns the cache off).")
     var authCacheLifetime: Double = 300
 
+    @Option(
+        name: .customLong("hashing-max-wait"),
+        help: ArgumentHelp(
+            "Seconds a password check may expect to wait for a hashing thread; longer gets -ERR [SYS/TEMP].",
+            discussion: "Each client address (IPv6: --ipv6-client-prefix) is served in turn, so one cannot use it up."))
+    var hashingMaximumWait: Double = 30
+
     func validate() throws {
         guard (certificate == nil) == (key == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -87,6 +94,7 @@ struct SecurityOptions: ParsableArguments {
         guard ClientGrouping(ipv6PrefixLength: ipv6ClientPrefix) != nil else {
             throw ValidationError("--ipv6-client-prefix must be 1...128")
         }
+        guard hashingMaximumWait > 0 else { throw ValidationError("--hashing-max-wait must be above 0") }
         guard authFailureDelayMaximum >= 0, authCacheLifetime >= 0 else {
             throw ValidationError("--auth-failure-delay-max and --auth-cache-ttl must be 0 or more")
         }
@@ -107,5 +115,6 @@ struct SecurityOptions: ParsableArguments {
         configuration.authCacheLifetime = .seconds(authCacheLifetime)
         configuration.maximumFailedLogins = maximumFailedLogins
         configuration.clientGrouping = ClientGrouping(ipv6PrefixLength: ipv6ClientPrefix) ?? .standard
+        configuration.hashingMaximumWait = .seconds(hashingMaximumWait)
     }
 }

@@ -16,6 +16,8 @@ struct MaildropScan {
     private(set) var statistics = MaildropScanStatistics()
     /// What the index should learn from this scan; nil when it has nothing to learn.
     private(set) var indexUpdate: MessageIndexUpdate?
+    /// The folders' stamps taken before `cur/` was read, when they may be trusted for a `MaildropListing`.
+    private(set) var listingStamps: MaildropListing.Stamps?
 
     init(
         directory: String, user: MailboxName, indexed: [IndexedMessage]?, uidlSource: UIDLSource = .pop3d,
@@ -53,7 +55,9 @@ struct MaildropScan {
 
     mutating func run() throws -> [MaildropMessage] {
         let cur = try OpenDirectory(directory + "/cur")
-        try moveNewMail(from: OpenDirectory(directory + "/new"), to: cur)
+        let new = try OpenDirectory(directory + "/new")
+        try moveNewMail(from: new, to: cur)
+        listingStamps = try settledStamps(new: new)
         var entries = try listMessages(in: cur)
         try sizeMessages(&entries, in: cur)
         let dovecot = uidlSource == .dovecot ? dovecotUIDList() : nil
@@ -112,6 +116,19 @@ struct MaildropScan {
             statistics.uidListError = "\(error)"
             return nil
         }
+    }
+
+    /// The stamps of `cur/` and `new/`, taken after the move and before `cur/` is listed, when a listing may be kept
+    /// under them: pop3d's own UIDLs, both folders settled (see `FolderStamp.isSettled`), and nothing left in `new/`
+    /// that a scan would move (a delivery between the move and the stamp would otherwise be missed).
+    private func settledStamps(new: OpenDirectory) throws -> MaildropListing.Stamps? {
+        guard uidlSource == .pop3d, let stamps = MaildropListing.Stamps.now(directory: directory), stamps.isSettled
+        else { return nil }
+        var skipped = 0
+        for entry in try new.entries(skipped: &skipped) where !entry.name.hasPrefix(".") {
+            if try new.isRegularFile(entry) { return nil }
+        }
+        return stamps
     }
 
     /// Dovecot's move: `new/x` becomes `cur/x:2,`. Never overwrites a file in `cur/`.

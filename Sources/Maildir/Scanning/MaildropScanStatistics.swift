@@ -19,6 +19,9 @@ public struct MaildropScanStatistics: Sendable, Equatable {
     public var dovecotUIDLs = 0
     /// Why `dovecot-uidlist` could not be used; every message then keeps pop3d's own UIDL.
     public var uidListError: String?
+    /// True when the maildrop was not scanned: its folders were unchanged since its last scan, whose listing was
+    /// used (see `MaildropListing`).
+    public var fromListing = false
 
     public init() {}
 }

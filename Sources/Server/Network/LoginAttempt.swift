@@ -83,7 +83,14 @@ struct LoginAttempt {
             switch credentials {
             case .password(let name, let password):
                 let cached = try await service.users.verifyFromCache(name: name, password: password)
-                if !cached, try await service.users.verify(name: name, password: password) != .valid {
+                // The hashing queue serves each client address its fair share.
+                if !cached,
+                    try await HashingQueue.$client.withValue(
+                        peer,
+                        operation: {
+                            try await service.users.verify(name: name, password: password)
+                        }) != .valid
+                {
                     return .invalidCredentials(user: name, reason: nil)
                 }
                 (user, auth) = (name, cached ? "cache" : "kdf")
@@ -133,6 +140,7 @@ struct LoginAttempt {
                     metadata: [
                         "user": "\(user)", "messages": "\(opened.maildrop.messages.count)",
                         "size": "\(opened.maildrop.totalWireSize)", "auth": "\(login.auth)",
+                        "maildrop": "\(opened.maildrop.statistics.fromListing ? "listing" : "scan")",
                     ])
                 if let recovered = opened.recovered,
                     recovered.discardedPending + recovered.finished + recovered.failed > 0

@@ -33,8 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var historyPruneInterval: Duration = .seconds(3_600)
     /// Threads for file and SQLite work.
     public var ioThreads: Int = 4
-    /// Password hashes waiting beyond this many get `-ERR [SYS/TEMP]`.
-    public var hashingBacklog: Int = 64
+    /// A password check that would wait longer than this for a hashing thread gets `-ERR [SYS/TEMP]`.
+    public var hashingMaximumWait: Duration = .seconds(30)
 
     /// PEM certificate chain and key; with both, POP3 offers STLS and the implicit-TLS port may be used.
     public var tlsCertificatePath: String?
