@@ -78,7 +78,9 @@ public struct MaildirStore: Sendable {
                 directory: directory, user: user, indexed: indexed, uidlSource: uidlSource, hiddenLetter: hidden)
             messages = try scan.run()
         }
-        if let stamps = scan.listingStamps {
+        // A listing is written (and read) only without keep-on-delete: it does not record which keyword hid what,
+        // so one written under another --keep-deleted-keyword would list or hide the wrong messages.
+        if let stamps = scan.listingStamps, hiddenKeyword == nil {
             MaildropListing.write(
                 messages, stamps: stamps, skippedEntries: scan.statistics.skippedEntries, directory: directory)
         }
@@ -90,7 +92,7 @@ public struct MaildirStore: Sendable {
     /// `user`'s maildrop as its last scan listed it, when `cur/` and `new/` have not changed since (see
     /// `MaildropListing`); nil when it must be scanned. Blocking.
     func cachedListing(user: MailboxName) -> (maildrop: Maildrop, stamps: MaildropListing.Stamps)? {
-        guard uidlSource == .pop3d else { return nil }
+        guard uidlSource == .pop3d, hiddenKeyword == nil else { return nil }
         let directory = directory(for: user)
         guard let cached = MaildropListing.read(directory: directory) else { return nil }
         var statistics = MaildropScanStatistics()
