@@ -86,7 +86,8 @@ struct MigrateTests {
                     "SELECT user_name || '|' || uidl || '|' || first_retrieved FROM message_retrievals")
                     == ["alice|uid-1|1709200004"])
             for table: StateTable in [
-                .users, .appPasswords, .monitorTokens, .settings, .deletionJournal, .authEventsDailyByUser, .userPolicies,
+                .users, .appPasswords, .monitorTokens, .settings, .deletionJournal, .authEventsDailyByUser,
+                .userPolicies,
                 .messageRetrievals,
             ] {
                 #expect((printed[table.name]?.target ?? 0) > 0, "\(table.name) copied nothing: \(result)")
