@@ -57,7 +57,7 @@ struct MigrateTests {
                 INSERT INTO auth_events_daily_by_peer VALUES ('2024-02-29', '192.0.2.7', 'failed', 4, 1709200001);
                 INSERT INTO sessions_daily VALUES ('2024-02-29', '', 'quit', 2, 10, 20, 0, 0, 0);
                 INSERT INTO settings VALUES ('buffer_size', '4096', 1709200002);
-                INSERT INTO user_policies SELECT id, 300, -1, 1709200003.5 FROM users WHERE name = 'alice';
+                INSERT INTO user_policies SELECT id, 0, -1, 1709200003.5 FROM users WHERE name = 'alice';
                 INSERT INTO user_policies SELECT id, NULL, NULL, NULL FROM users WHERE name = 'foo';
                 INSERT INTO message_retrievals VALUES ('alice', 'uid-1', 1709200004);
                 """)
@@ -80,7 +80,7 @@ struct MigrateTests {
                     SELECT u.name || '|' || coalesce(p.login_delay_seconds::text, '-') || '|'
                         || coalesce(p.expire_days::text, '-') || '|' || coalesce(p.last_login::text, '-')
                     FROM user_policies p JOIN users u ON u.id = p.user_id ORDER BY u.name
-                    """) == ["alice|300|-1|1709200003.5", "foo|-|-|-"])
+                    """) == ["alice|0|-1|1709200003.5", "foo|-|-|-"])
             #expect(
                 try await target.psql(
                     "SELECT user_name || '|' || uidl || '|' || first_retrieved FROM message_retrievals")

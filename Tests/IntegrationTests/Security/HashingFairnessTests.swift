@@ -38,6 +38,11 @@ extension SecurityIntegrationTests {
             let floodDoneBefore = server.logLines.filter(floodUser).count
             #expect(try await honest.command("PASS hana's password", timeout: 120) == "+OK Logged in.")
 
+            // The answer can overtake the log line on its way through the log pipe: wait for the line itself.
+            let honestLogin: @Sendable (ServerLogLine) -> Bool = {
+                $0.message == "login" && $0.fields["user"] == "hana"
+            }
+            #expect(await server.waitForLine(where: honestLogin) != nil, "\(server.transcript)")
             let lines = server.logLines
             let honestIndex = try #require(
                 lines.firstIndex { $0.message == "login" && $0.fields["user"] == "hana" }, "\(server.transcript)")
