@@ -7,6 +7,7 @@ let migrationFiles = [
     "0001_initial.sql",
     "0002_history_retention.sql",
     "0003_app_passwords.sql",
+    "0007_scram_verifiers.sql",
 ]
 // The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way (and listed in
 // Migrations/postgresql/PostgresMigrations.swift).
@@ -14,6 +15,7 @@ let postgresMigrationFiles = [
     "0001_initial.sql",
     "0002_cluster_recovery.sql",
     "0003_app_passwords.sql",
+    "0007_scram_verifiers.sql",
 ]
 
 let strictSettings: [SwiftSetting] = [

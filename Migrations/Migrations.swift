@@ -18,5 +18,8 @@ public enum EmbeddedMigrations {
         EmbeddedMigration(
             fileName: "0003_app_passwords.sql",
             sql: String(decoding: PackageResources._003_app_passwords_sql, as: UTF8.self)),
+        EmbeddedMigration(
+            fileName: "0007_scram_verifiers.sql",
+            sql: String(decoding: PackageResources._007_scram_verifiers_sql, as: UTF8.self)),
     ]
 }

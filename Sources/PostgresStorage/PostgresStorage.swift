@@ -120,7 +120,7 @@ public final class PostgresStorage: StorageBackend {
             metrics: PostgresMetricsStore(pool: pool, node: options.node),
             messageIndex: options.messageIndex ?? PostgresMessageIndex(pool: pool),
             historyRetention: PostgresHistoryRetention(pool: pool),
-            maintenance: PostgresMaintenance(pool: pool), appPasswords: users)
+            maintenance: PostgresMaintenance(pool: pool), appPasswords: users, scram: users)
         let lockConnection = PostgresLockConnection(
             first: direct,
             connect: {

@@ -67,7 +67,7 @@ public final class SQLiteStorage: StorageBackend {
             metrics: SQLiteMetricsStore(database: database, node: node),
             messageIndex: SQLiteMessageIndex(database: database),
             historyRetention: SQLiteHistoryRetention(database: database), maintenance: database,
-            appPasswords: users)
+            appPasswords: users, scram: users)
         if migrationReport.wasNew {
             do {
                 try Self.seed(database, firstRun, hasher: PasswordHasher(cost: passwordCost))

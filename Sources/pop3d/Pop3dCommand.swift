@@ -101,6 +101,9 @@ struct Pop3dCommand: AsyncParsableCommand {
     @OptionGroup(title: "Sign-in with OAuth 2.0 tokens")
     var oauth: OAuthOptions
 
+    @OptionGroup(title: "Sign-in with SCRAM-SHA-256")
+    var scram: SCRAMOptions
+
     @OptionGroup(title: "Behind a load balancer (PROXY protocol)")
     var proxy: ProxyOptions
 
@@ -269,7 +272,11 @@ struct Pop3dCommand: AsyncParsableCommand {
                 grouping: configuration.clientGrouping),
             maildirRoot: maildirRoot, locks: clusterLocks ?? MaildropLocks(), journal: stores.journal,
             metrics: metrics,
-            recorder: recorder, bearerTokens: bearerTokens)
+            recorder: recorder, bearerTokens: bearerTokens,
+            scram: scram.enabled
+                ? SCRAMService(
+                    store: stores.scram, iterations: scram.iterations, secret: try await stores.scram.scramSecret())
+                : nil)
         let connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: tls,
             policy: POP3ConnectionPolicy(configuration: configuration), logger: logger)

@@ -60,7 +60,8 @@ struct MigrationTests {
         }
         let versions = onDisk.compactMap { Migration(fileName: $0.name, sql: "")?.version }
         #expect(PostgresMigrator.embedded.migrations.map(\.version) == versions)
-        #expect(versions == Array(1...versions.count), "versions are numbered 1, 2, 3, ... without gaps")
+        // Numbers are assigned per change, so a branch may skip some; they still only ever grow.
+        #expect(versions == versions.sorted() && Set(versions).count == versions.count, "versions only grow")
     }
 
     @Test(arguments: BackendKind.available)

@@ -13,12 +13,15 @@ public struct LoginService: Sendable {
     let recorder: ActivityRecorder
     /// Checks OAUTHBEARER and XOAUTH2 tokens; nil: OAuth is not configured and neither is offered.
     let bearerTokens: BearerTokenValidator?
+    /// SCRAM-SHA-256; nil: not offered, and no verifiers are written.
+    let scram: SCRAMService?
 
     public init(
         users: CachingUserStore, throttle: LoginThrottle, maildirRoot: MaildirRoot, locks: any MaildropLock,
         journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder,
-        bearerTokens: BearerTokenValidator? = nil
+        bearerTokens: BearerTokenValidator? = nil, scram: SCRAMService? = nil
     ) {
+        self.scram = scram
         self.bearerTokens = bearerTokens
         self.users = users
         self.throttle = throttle

@@ -16,7 +16,8 @@ struct LoginAttempt {
     let eventLoop: any EventLoop
 
     enum Outcome {
-        case opened(OpenedMaildrop, service: MaildropService, user: String)
+        /// `serverSignature`: SCRAM's `v=`, for a SCRAM login.
+        case opened(OpenedMaildrop, service: MaildropService, user: String, serverSignature: [UInt8]?)
         case refused(AuthenticationFailure)
     }
 
@@ -25,12 +26,15 @@ struct LoginAttempt {
         case password(user: String, password: [UInt8])
         /// OAUTHBEARER or XOAUTH2: the token names the user; `user` is the one the client named, if any.
         case bearer(user: String?, token: [UInt8])
+        /// SCRAM-SHA-256's client proof over the exchange's AuthMessage.
+        case scram(user: String, authMessage: [UInt8], proof: [UInt8])
 
         /// The user for logs and the throttle before the token is checked.
         var claimedUser: String {
             switch self {
             case .password(let user, _): user
             case .bearer(let user, _): user ?? "-"
+            case .scram(let user, _, _): user
             }
         }
 
@@ -39,6 +43,7 @@ struct LoginAttempt {
             switch self {
             case .password(_, let password): password
             case .bearer(_, let token): token
+            case .scram(_, _, let proof): proof
             }
         }
     }
@@ -47,7 +52,7 @@ struct LoginAttempt {
     private enum Step: Sendable {
         case invalidCredentials(user: String, reason: String?)
         case unusableName(user: String)
-        case opened(OpenedMaildrop, service: MaildropService, user: String, auth: String)
+        case opened(OpenedMaildrop, service: MaildropService, user: String, auth: String, serverSignature: [UInt8]?)
     }
 
     /// The maildrop could not be opened (the credentials were good).
@@ -66,6 +71,7 @@ struct LoginAttempt {
         eventLoop.runTask { () async throws -> Step in
             let user: String
             let auth: String
+            var serverSignature: [UInt8]?
             switch credentials {
             case .password(let name, let password):
                 let cached = try await service.users.verifyFromCache(name: name, password: password)
@@ -73,6 +79,19 @@ struct LoginAttempt {
                     return .invalidCredentials(user: name, reason: nil)
                 }
                 (user, auth) = (name, cached ? "cache" : "kdf")
+                if let scram = service.scram {
+                    // A user without a SCRAM verifier for this password gets one now, off the login's path (the
+                    // store skips it when it exists; PBKDF2 runs on the task's thread, not an event loop).
+                    Task {
+                        try? await scram.store.keepSCRAMVerifier(
+                            user: name, password: password, iterations: scram.iterations)
+                    }
+                }
+            case .scram(let name, let authMessage, let proof):
+                guard let scram = service.scram,
+                    let signature = try await scram.check(user: name, authMessage: authMessage, proof: proof)
+                else { return .invalidCredentials(user: name, reason: "scram_bad_proof") }
+                (user, auth, serverSignature) = (name, "scram", signature)
             case .bearer(let claimed, let token):
                 switch try await Self.bearerUser(token: token, claimed: claimed, service: service) {
                 case .success(let name): (user, auth) = (name, "oauth")
@@ -84,7 +103,9 @@ struct LoginAttempt {
             guard let name = MailboxName(user) else { return .unusableName(user: user) }
             let maildrops = service.maildropService()
             do {
-                return .opened(try await maildrops.open(user: name), service: maildrops, user: user, auth: auth)
+                return .opened(
+                    try await maildrops.open(user: name), service: maildrops, user: user, auth: auth,
+                    serverSignature: serverSignature)
             } catch {
                 throw OpenFailure(user: user, underlying: error)
             }
@@ -92,7 +113,7 @@ struct LoginAttempt {
         .assumeIsolated().whenComplete { result in
             let user = credentials.claimedUser
             switch result {
-            case .success(.opened(let opened, let maildrops, let user, let auth)):
+            case .success(.opened(let opened, let maildrops, let user, let auth, let serverSignature)):
                 service.metrics.add(.loginsOK)
                 service.recorder.record(AuthEvent(time: Date(), userName: user, peer: peer, result: .ok))
                 logger.info(
@@ -117,7 +138,7 @@ struct LoginAttempt {
                         "maildrop entries skipped: not regular files (symlinks, FIFOs, folders), dot files or bad names",
                         metadata: ["user": "\(user)", "skipped": "\(skipped)"])
                 }
-                completion(.opened(opened, service: maildrops, user: user))
+                completion(.opened(opened, service: maildrops, user: user, serverSignature: serverSignature))
             case .success(.invalidCredentials(let user, let reason)):
                 refuse(
                     user, .badCredentials, .failed, reason: reason, password: credentials.secret,

@@ -45,6 +45,7 @@ public struct POP3ConnectionFactory: Sendable {
             maxFailedLogins: policy.maximumFailedLogins,
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
         configuration.bearerTokensAccepted = login.bearerTokens != nil
+        configuration.scramAccepted = login.scram != nil
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
             decoder: decoder, logger: logger)
