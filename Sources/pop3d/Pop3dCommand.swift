@@ -308,7 +308,8 @@ struct Pop3dCommand: AsyncParsableCommand {
             let performer = MonitorOperationPerformer(
                 stores: monitorStores, maildirRoot: maildirRoot, liveSessions: liveSessions, metrics: metrics,
                 logger: logger, backupDirectory: service.backupDirectory.flatMap(BackupDirectory.init),
-                sampleInterval: configuration.sampleInterval)
+                sampleInterval: configuration.sampleInterval,
+                scramIterations: scram.enabled ? scram.iterations : nil)
             // Bound only once pop3d serves: its requests write files and the database, never as root.
             services.append(
                 MonitorListener(
