@@ -94,6 +94,19 @@ import Testing
         #expect(sentLines(session.receive("CAPA")).first == "+OK Capability list follows")
     }
 
+    @Test func linesThatArriveDuringTheLookupAnswerTheChallenge() {
+        var session = started()
+        let now = POP3Instant(nanoseconds: 1_000_000_000)
+        #expect(
+            session.received(.line(Array(("AUTH SCRAM-SHA-256 " + Self.base64(Self.clientFirst)).utf8)), now: now)
+                == [.lookUpSCRAM(user: "user")])
+        #expect(session.received(.line(Array("*".utf8)), now: now).isEmpty)
+        let answer = session.scramChallenge(
+            salt: Self.salt, iterations: 4096, serverNonce: Array(Self.serverNonce.utf8))
+        #expect(sentLines(answer) == ["+ " + Self.base64(Self.serverFirst), "-ERR Authentication aborted."])
+        #expect(!session.isAwaitingResult && session.state == .authorization)
+    }
+
     @Test func anythingButAnEmptyLineAfterTheSignatureEndsTheSession() {
         var session = started()
         exchangeUpToProof(&session, initialResponse: true)

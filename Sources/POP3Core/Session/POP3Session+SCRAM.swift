@@ -39,7 +39,8 @@ extension POP3Session {
             "r=\(String(decoding: exchange.first.clientNonce + serverNonce, as: UTF8.self)),s=\(StrictBase64.encode(salt)),i=\(iterations)"
                 .utf8)
         pending = .scramClientFinal(SCRAMExchange(first: exchange.first, serverFirst: serverFirst))
-        return [.send(.continuation(StrictBase64.encode(serverFirst)))]
+        // A line that arrived meanwhile is the client's answer to it.
+        return [.send(.continuation(StrictBase64.encode(serverFirst)))] + drain()
     }
 
     /// `c=...,r=...,p=PROOF`: the nonce and the channel binding must be the ones of this exchange.
@@ -62,6 +63,7 @@ extension POP3Session {
         guard state == .authorization, case .scramAuthentication(let name) = pending else { return [] }
         pending = .scramServerFinal(user: name, listing: listing)
         return [.send(.continuation(StrictBase64.encode(Array("v=\(StrictBase64.encode(serverSignature))".utf8))))]
+            + drain()
     }
 
     /// The client's answer to `v=`: empty (or `=`) logs in. Anything else abandons a login whose maildrop is
