@@ -97,6 +97,9 @@ struct SessionModel {
             break
         case .pauseReading, .resumeReading, .dropReadAhead:
             invariant(false, "input flow control while lines come one at a time: \(actions)")
+        case .authenticateBearer, .lookUpSCRAM, .authenticateSCRAM:
+            // The fuzzed configuration offers neither OAuth nor SCRAM.
+            invariant(false, "a mechanism that is not offered: \(actions)")
         }
     }
 
@@ -107,7 +110,9 @@ struct SessionModel {
 
     private static func isAsynchronous(_ action: POP3SessionAction) -> Bool {
         switch action {
-        case .authenticate, .sendMessage, .recordDeletion, .resetDeletions, .commitDeletions: true
+        case .authenticate, .authenticateBearer, .lookUpSCRAM, .authenticateSCRAM, .sendMessage, .recordDeletion,
+            .resetDeletions, .commitDeletions:
+            true
         case .send, .startTLS, .close, .armTimer, .pauseReading, .resumeReading, .dropReadAhead: false
         }
     }
