@@ -24,6 +24,12 @@ extension SQLiteUserStore: SCRAMStore {
     }
 
     func keepSCRAMVerifier(user: String, password: [UInt8], iterations: Int) async throws {
+        // Most logins find their verifier already there: a read, no write.
+        if let existing = try await scramCredentials(user: user) {
+            let derived = try SCRAMVerifier.derive(
+                password: password, salt: existing.salt, iterations: existing.iterations)
+            if existing.verifiers.contains(where: { $0.storedKey == derived.storedKey }) { return }
+        }
         let fresh = SCRAMColumn.encode(SCRAMColumn.randomBytes(SCRAMVerifier.saltLength))
         let salted = try await database.write { connection -> (String, Int)? in
             try connection.run(
