@@ -8,6 +8,7 @@ let migrationFiles = [
     "0002_history_retention.sql",
     "0003_app_passwords.sql",
     "0004_mailbox_policy.sql",
+    "0007_scram_verifiers.sql",
 ]
 // The PostgreSQL schema's migrations, in Migrations/postgresql/, embedded the same way (and listed in
 // Migrations/postgresql/PostgresMigrations.swift).
@@ -16,6 +17,7 @@ let postgresMigrationFiles = [
     "0002_cluster_recovery.sql",
     "0003_app_passwords.sql",
     "0004_mailbox_policy.sql",
+    "0007_scram_verifiers.sql",
 ]
 
 let strictSettings: [SwiftSetting] = [

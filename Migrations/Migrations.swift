@@ -21,5 +21,8 @@ public enum EmbeddedMigrations {
         EmbeddedMigration(
             fileName: "0004_mailbox_policy.sql",
             sql: String(decoding: PackageResources._004_mailbox_policy_sql, as: UTF8.self)),
+        EmbeddedMigration(
+            fileName: "0007_scram_verifiers.sql",
+            sql: String(decoding: PackageResources._007_scram_verifiers_sql, as: UTF8.self)),
     ]
 }

@@ -100,6 +100,9 @@ struct SessionModel {
             invariant(false, "recordRetrieval without an EXPIRE policy: \(actions)")
         case .pauseReading, .resumeReading, .dropReadAhead:
             invariant(false, "input flow control while lines come one at a time: \(actions)")
+        case .authenticateBearer, .lookUpSCRAM, .authenticateSCRAM:
+            // The fuzzed configuration offers neither OAuth nor SCRAM.
+            invariant(false, "a mechanism that is not offered: \(actions)")
         }
     }
 
@@ -110,8 +113,11 @@ struct SessionModel {
 
     private static func isAsynchronous(_ action: POP3SessionAction) -> Bool {
         switch action {
-        case .authenticate, .sendMessage, .recordDeletion, .resetDeletions, .commitDeletions: true
-        case .send, .startTLS, .close, .armTimer, .pauseReading, .resumeReading, .dropReadAhead, .recordRetrieval: false
+        case .authenticate, .authenticateBearer, .lookUpSCRAM, .authenticateSCRAM, .sendMessage, .recordDeletion,
+            .resetDeletions, .commitDeletions:
+            true
+        case .send, .startTLS, .close, .armTimer, .pauseReading, .resumeReading, .dropReadAhead, .recordRetrieval:
+            false
         }
     }
 

@@ -6,5 +6,6 @@ public enum PostgresMigrations {
         ("0002_cluster_recovery.sql", String(decoding: PackageResources._002_cluster_recovery_sql, as: UTF8.self)),
         ("0003_app_passwords.sql", String(decoding: PackageResources._003_app_passwords_sql, as: UTF8.self)),
         ("0004_mailbox_policy.sql", String(decoding: PackageResources._004_mailbox_policy_sql, as: UTF8.self)),
+        ("0007_scram_verifiers.sql", String(decoding: PackageResources._007_scram_verifiers_sql, as: UTF8.self)),
     ]
 }

@@ -75,6 +75,30 @@ public struct PostgresStateImport: Sendable {
                     AS t(user_name, label, lookup, hash, created, used)
                 JOIN users u ON u.name = t.user_name
                 """
+        case .scramSalts(let rows):
+            return """
+                INSERT INTO scram_salts (user_id, salt, iterations)
+                SELECT u.id, t.salt, t.iterations
+                FROM unnest(\(rows.map(\.user))::text[], \(rows.map(\.salt))::text[],
+                            \(rows.map { Int32(clamping: $0.iterations) })::int4[]) AS t(user_name, salt, iterations)
+                JOIN users u ON u.name = t.user_name
+                """
+        case .scramVerifiers(let rows):
+            // The password's verifier has no app password; '' stands for it in the array (labels are never empty).
+            return """
+                INSERT INTO scram_verifiers (user_id, app_password_id, stored_key, server_key)
+                SELECT u.id, a.id, t.stored, t.server
+                FROM unnest(\(rows.map(\.user))::text[], \(rows.map { $0.appPassword ?? "" })::text[],
+                            \(rows.map(\.storedKey))::text[], \(rows.map(\.serverKey))::text[])
+                    AS t(user_name, label, stored, server)
+                JOIN users u ON u.name = t.user_name
+                LEFT JOIN app_passwords a ON a.user_id = u.id AND a.label = t.label
+                WHERE t.label = '' OR a.id IS NOT NULL
+                """
+        case .scramSecret(let rows):
+            return """
+                INSERT INTO scram_secret (id, secret) SELECT 1, s FROM unnest(\(rows)::text[]) AS t(s) LIMIT 1
+                """
         case .monitorTokens(let rows):
             return """
                 INSERT INTO monitor_tokens (admin, token_salt, token_hash, created_at)

@@ -121,7 +121,7 @@ public final class PostgresStorage: StorageBackend {
             messageIndex: options.messageIndex ?? PostgresMessageIndex(pool: pool),
             historyRetention: PostgresHistoryRetention(pool: pool),
             policies: PostgresMailboxPolicyStore(pool: pool),
-            maintenance: PostgresMaintenance(pool: pool), appPasswords: users)
+            maintenance: PostgresMaintenance(pool: pool), appPasswords: users, scram: users)
         let lockConnection = PostgresLockConnection(
             first: direct,
             connect: {

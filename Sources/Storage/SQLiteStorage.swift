@@ -67,7 +67,8 @@ public final class SQLiteStorage: StorageBackend {
             metrics: SQLiteMetricsStore(database: database, node: node),
             messageIndex: SQLiteMessageIndex(database: database),
             historyRetention: SQLiteHistoryRetention(database: database),
-            policies: SQLiteMailboxPolicyStore(database: database), maintenance: database, appPasswords: users)
+            policies: SQLiteMailboxPolicyStore(database: database), maintenance: database, appPasswords: users,
+            scram: users)
         if migrationReport.wasNew {
             do {
                 try Self.seed(database, firstRun, hasher: PasswordHasher(cost: passwordCost))

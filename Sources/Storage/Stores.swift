@@ -14,14 +14,18 @@ public struct Stores: Sendable {
     public var maintenance: any DatabaseMaintenance
     /// The users' app passwords (kept by the user store, whose `verify` accepts them).
     public var appPasswords: any AppPasswordStore
+    /// SCRAM-SHA-256 salts and verifiers (kept by the user store too).
+    public var scram: any SCRAMStore
 
     public init(
         users: any UserStore, tokens: any TokenStore, settings: any SettingsStore, journal: any DeletionJournal,
         authEvents: any AuthEventLog, sessions: any SessionLog, metrics: any MetricsStore,
         messageIndex: any MessageIndexStore, historyRetention: any HistoryRetention, policies: any MailboxPolicyStore,
-        maintenance: any DatabaseMaintenance = NoMaintenance(), appPasswords: any AppPasswordStore
+        maintenance: any DatabaseMaintenance = NoMaintenance(), appPasswords: any AppPasswordStore,
+        scram: any SCRAMStore
     ) {
         self.appPasswords = appPasswords
+        self.scram = scram
         self.users = users
         self.tokens = tokens
         self.settings = settings

@@ -103,6 +103,9 @@ struct Pop3dCommand: AsyncParsableCommand {
     @OptionGroup(title: "Sign-in with OAuth 2.0 tokens")
     var oauth: OAuthOptions
 
+    @OptionGroup(title: "Sign-in with SCRAM-SHA-256")
+    var scram: SCRAMOptions
+
     @OptionGroup(title: "Behind a load balancer (PROXY protocol)")
     var proxy: ProxyOptions
 
@@ -279,7 +282,11 @@ struct Pop3dCommand: AsyncParsableCommand {
                 grouping: configuration.clientGrouping),
             maildirRoot: maildirRoot, locks: clusterLocks ?? MaildropLocks(), journal: stores.journal,
             metrics: metrics,
-            recorder: recorder, policies: policies, bearerTokens: bearerTokens)
+            recorder: recorder, policies: policies, bearerTokens: bearerTokens,
+            scram: scram.enabled
+                ? SCRAMService(
+                    store: stores.scram, iterations: scram.iterations, secret: try await stores.scram.scramSecret())
+                : nil)
         let connections = POP3ConnectionFactory(
             login: login, files: files.pool, liveSessions: liveSessions, tls: tls,
             policy: POP3ConnectionPolicy(configuration: configuration), logger: logger)
@@ -312,7 +319,8 @@ struct Pop3dCommand: AsyncParsableCommand {
             let performer = MonitorOperationPerformer(
                 stores: monitorStores, maildirRoot: maildirRoot, liveSessions: liveSessions, metrics: metrics,
                 logger: logger, backupDirectory: service.backupDirectory.flatMap(BackupDirectory.init),
-                sampleInterval: configuration.sampleInterval, policies: policies)
+                sampleInterval: configuration.sampleInterval, policies: policies,
+                scramIterations: scram.enabled ? scram.iterations : nil)
             // Bound only once pop3d serves: its requests write files and the database, never as root.
             services.append(
                 MonitorListener(

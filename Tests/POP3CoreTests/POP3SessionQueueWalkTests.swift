@@ -71,8 +71,9 @@ import Testing
             #expect(!closed || actions.isEmpty, "a closed session acted: \(actions)")
             for (index, action) in actions.enumerated() {
                 switch action {
-                case .authenticate, .authenticateBearer, .sendMessage, .recordDeletion, .resetDeletions,
-                    .commitDeletions:
+                case .authenticate, .authenticateBearer, .lookUpSCRAM, .authenticateSCRAM, .sendMessage,
+                    .recordDeletion,
+                    .resetDeletions, .commitDeletions:
                     #expect(pending == nil, "a second asynchronous step while \(String(describing: pending)) runs")
                     #expect(index == actions.count - 1 || actions[(index + 1)...].allSatisfy(\.isFlowControl))
                     pending = action

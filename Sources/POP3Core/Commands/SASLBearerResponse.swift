@@ -91,7 +91,7 @@ struct SASLBearerResponse: Equatable, Sendable {
     }
 
     /// RFC 5801's saslname: `=2C` is a comma and `=3D` an equals sign; any other `=` or a bare comma is invalid.
-    private static func unescapeSASLName(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+    static func unescapeSASLName(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         var index = bytes.startIndex
         while index < bytes.endIndex {

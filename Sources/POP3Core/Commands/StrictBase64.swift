@@ -33,6 +33,28 @@ enum StrictBase64 {
         return output
     }
 
+    /// Canonical base64 of `bytes`, with padding.
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let input = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity((input.count + 2) / 3 * 4)
+        var index = 0
+        while index < input.count {
+            let chunk = input[index..<min(index + 3, input.count)]
+            var group: UInt32 = 0
+            for byte in chunk { group = group << 8 | UInt32(byte) }
+            group <<= UInt32(8 * (3 - chunk.count))
+            for position in 0..<4 {
+                output.append(
+                    position <= chunk.count
+                        ? alphabet[Int((group >> UInt32(18 - 6 * position)) & 0x3F)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     private static func sextet(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt32(byte - UInt8(ascii: "A"))

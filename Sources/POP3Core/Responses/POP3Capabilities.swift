@@ -25,6 +25,7 @@ enum POP3Capabilities {
     /// Mechanisms listed for a bare AUTH; none when plain text would be refused.
     static func mechanisms(for configuration: POP3SessionConfiguration) -> [String] {
         guard configuration.plaintextAuthPermitted else { return [] }
-        return configuration.bearerTokensAccepted ? ["PLAIN", "OAUTHBEARER", "XOAUTH2"] : ["PLAIN"]
+        return ["PLAIN"] + (configuration.scramAccepted ? ["SCRAM-SHA-256"] : [])
+            + (configuration.bearerTokensAccepted ? ["OAUTHBEARER", "XOAUTH2"] : [])
     }
 }

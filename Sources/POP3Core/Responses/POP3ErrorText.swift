@@ -16,6 +16,7 @@ enum POP3ErrorText {
     static let authenticationAborted = "Authentication aborted."
     static let invalidSASLResponse = "Invalid AUTH PLAIN response."
     static let authorizationIdentityRefused = "Authorization identity must equal the user name."
+    static let invalidSCRAMMessage = "Invalid SCRAM-SHA-256 message."
     static let channelBindingUnsupported = "Channel binding is not supported."
     static let apopNotSupported = "APOP is not supported."
     static let tlsNotAvailable = "STLS is not available."

@@ -10,6 +10,16 @@ enum POP3PendingStep: Equatable, Sendable {
     case bearerAuthentication
     /// The token was refused and the error challenge sent: the client's next line ends the exchange.
     case bearerErrorAcknowledgement
+    /// After `AUTH SCRAM-SHA-256` without an initial response: the next line is the client's first message.
+    case scramClientFirst
+    /// The handler looks up the user's salt and makes the server's nonce.
+    case scramLookup(SCRAMExchange)
+    /// server-first was sent: the next line is the client's final message.
+    case scramClientFinal(SCRAMExchange)
+    /// The handler checks the proof and opens the maildrop.
+    case scramAuthentication(user: String)
+    /// `v=` was sent (the maildrop is open): the client's empty line completes the login.
+    case scramServerFinal(user: String, listing: [MaildropEntry], policy: MailboxPolicy)
     case message(number: Int, isTop: Bool)
     case deletion(number: Int)
     case reset
@@ -18,8 +28,12 @@ enum POP3PendingStep: Equatable, Sendable {
     /// Waiting for a handler callback, not for a line.
     var awaitsCallback: Bool {
         switch self {
-        case .none, .saslResponse, .bearerResponse, .bearerErrorAcknowledgement: false
-        case .authentication, .bearerAuthentication, .message, .deletion, .reset, .update: true
+        case .none, .saslResponse, .bearerResponse, .bearerErrorAcknowledgement, .scramClientFirst, .scramClientFinal,
+            .scramServerFinal:
+            false
+        case .authentication, .bearerAuthentication, .scramLookup, .scramAuthentication, .message, .deletion, .reset,
+            .update:
+            true
         }
     }
 }

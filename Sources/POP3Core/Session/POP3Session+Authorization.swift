@@ -26,6 +26,8 @@ extension POP3Session {
             return finishAuthPlain(response: Array(initialResponse.utf8))
         case .auth(mechanism: let name?, let initialResponse) where BearerMechanism(rawValue: name) != nil:
             return startBearer(BearerMechanism(rawValue: name) ?? .oauthBearer, initialResponse: initialResponse)
+        case .auth(mechanism: POP3Session.scramMechanism, let initialResponse):
+            return startSCRAM(initialResponse: initialResponse)
         case .auth:
             return badCommand(.err(nil, POP3ErrorText.unsupportedMechanism))
         case .stls:

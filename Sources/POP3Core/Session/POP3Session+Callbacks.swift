@@ -19,7 +19,10 @@ extension POP3Session {
     public mutating func authenticationFailed(_ failure: AuthenticationFailure) -> [POP3SessionAction] {
         guard state == .authorization else { return [] }
         if pending == .bearerAuthentication { return bearerAuthenticationFailed(failure) }
-        guard case .authentication = pending else { return [] }
+        switch pending {
+        case .authentication, .scramLookup, .scramAuthentication: break
+        default: return []
+        }
         pending = .none
         if failure == .badCredentials {
             failedLogins += 1

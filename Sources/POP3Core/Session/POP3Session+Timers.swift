@@ -44,8 +44,10 @@ extension POP3Session {
 
     private var awaitsServerWork: Bool {
         switch pending {
-        case .authentication, .bearerAuthentication, .deletion, .reset: true
-        case .none, .saslResponse, .bearerResponse, .bearerErrorAcknowledgement, .message, .update: false
+        case .authentication, .bearerAuthentication, .scramLookup, .scramAuthentication, .deletion, .reset: true
+        case .none, .saslResponse, .bearerResponse, .bearerErrorAcknowledgement, .scramClientFirst, .scramClientFinal,
+            .scramServerFinal, .message, .update:
+            false
         }
     }
 

@@ -62,6 +62,15 @@ public struct POP3Session: Sendable {
         case .bearerErrorAcknowledgement:
             pending = .none
             return bearerRefused()
+        case .scramClientFirst:
+            pending = .none
+            return receiveSCRAMClientFirst(line)
+        case .scramClientFinal(let exchange):
+            pending = .none
+            return receiveSCRAMClientFinal(line, exchange: exchange)
+        case .scramServerFinal(let name, let listing, let policy):
+            pending = .none
+            return receiveSCRAMServerFinalAnswer(line, user: name, listing: listing, policy: policy)
         default:
             break
         }
@@ -84,6 +93,9 @@ public struct POP3Session: Sendable {
         if pending == .bearerErrorAcknowledgement {
             pending = .none
             return bearerRefused()
+        }
+        if case .scramServerFinal = pending {
+            return close(.quit, after: .err(nil, POP3ErrorText.authenticationAborted))
         }
         pending = .none
         userFromUSER = nil

@@ -9,6 +9,13 @@ public enum POP3SessionAction: Equatable, Sendable {
     /// equal `user` when the client gave one), then as `authenticate`, calling
     /// `bearerAuthenticationSucceeded(user:listing:)` or `authenticationFailed(_:)`.
     case authenticateBearer(user: String?, token: [UInt8])
+    /// SCRAM-SHA-256's first step: find `user`'s salt and iteration count (a stable fake salt for a user without a
+    /// verifier), make a fresh server nonce, and call `scramChallenge(salt:iterations:serverNonce:)`, or
+    /// `authenticationFailed(_:)` when the store cannot answer.
+    case lookUpSCRAM(user: String)
+    /// Check the SCRAM proof against each of `user`'s verifiers, then as `authenticate`, calling
+    /// `scramAuthenticationSucceeded(serverSignature:listing:)` or `authenticationFailed(_:)`.
+    case authenticateSCRAM(user: String, authMessage: [UInt8], proof: [UInt8])
     /// Open message `number` (1-based). If it opens: write `status` (`+OK <size> octets`), the content (whole, or
     /// headers, blank line and `bodyLines` body lines for TOP), byte-stuffed, and `.`, then call
     /// `messageSent(number:)`; if it cannot be opened call `messageUnavailable(number:)`. `readAhead` names small

@@ -24,6 +24,8 @@ public struct POP3SessionConfiguration: Sendable {
     public var policyAdvertisement: PolicyAdvertisement = .none
     /// OAuth bearer tokens can be checked: OAUTHBEARER and XOAUTH2 are offered (where plain text is permitted).
     public var bearerTokensAccepted = false
+    /// SCRAM-SHA-256 verifiers are kept: the mechanism is offered (where plain text is permitted).
+    public var scramAccepted = false
 
     public init(
         implementation: String = "pop3d",

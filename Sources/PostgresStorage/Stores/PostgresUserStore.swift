@@ -47,9 +47,12 @@ final class PostgresUserStore: UserStore {
     func changePassword(name: String, newPassword: String) async throws -> Bool {
         let hash = try await passwords.hash(newPassword)
         let now = Date().timeIntervalSince1970
-        return try await !pool.rows(
+        let changed = try await !pool.rows(
             "UPDATE users SET password_hash = \(hash), updated_at = \(now) WHERE name = \(name) RETURNING id"
         ).isEmpty
+        // The old password's SCRAM verifier must not outlive it.
+        try await forgetSCRAMPasswordVerifier(user: name)
+        return changed
     }
 
     func passwordStamp(name: String) async throws -> String? {

@@ -15,13 +15,16 @@ public struct LoginService: Sendable {
     let policies: MailboxPolicyBook?
     /// Checks OAUTHBEARER and XOAUTH2 tokens; nil: OAuth is not configured and neither is offered.
     let bearerTokens: BearerTokenValidator?
+    /// SCRAM-SHA-256; nil: not offered, and no verifiers are written.
+    let scram: SCRAMService?
 
     public init(
         users: CachingUserStore, throttle: LoginThrottle, maildirRoot: MaildirRoot, locks: any MaildropLock,
         journal: any DeletionJournal, metrics: ServerMetrics, recorder: ActivityRecorder,
-        policies: MailboxPolicyBook? = nil, bearerTokens: BearerTokenValidator? = nil
+        policies: MailboxPolicyBook? = nil, bearerTokens: BearerTokenValidator? = nil, scram: SCRAMService? = nil
     ) {
         self.policies = policies
+        self.scram = scram
         self.bearerTokens = bearerTokens
         self.users = users
         self.throttle = throttle

@@ -20,16 +20,20 @@ public struct MonitorOperationPerformer: Sendable {
     private let now: @Sendable () -> Date
     /// LOGIN-DELAY and EXPIRE: the defaults per-user values are shown against, and the CAPA advertisement to renew.
     private let policies: MailboxPolicyBook
+    /// With SCRAM on: the iterations of a new salt; a password set here gets its verifier at once.
+    private let scramIterations: Int?
 
     /// `sampleInterval`: how often this server writes its samples (`--sample-interval`); cluster answers take a node
     /// whose newest sample is older than `ClusterMetrics.staleAge` of it for dead.
     public init(
         stores: Stores, maildirRoot: MaildirRoot, liveSessions: LiveSessions, metrics: ServerMetrics, logger: Logger,
         backupDirectory: BackupDirectory? = nil, sampleInterval: Duration = ServerConfiguration().sampleInterval,
-        policies: MailboxPolicyBook? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        policies: MailboxPolicyBook? = nil, now: @escaping @Sendable () -> Date = { Date() },
+        scramIterations: Int? = nil
     ) {
         self.policies = policies ?? MailboxPolicyBook(defaults: PolicyDefaults(), store: stores.policies)
         self.stores = stores
+        self.scramIterations = scramIterations
         self.backupDirectory = backupDirectory
         self.staleAge = ClusterMetrics.staleAge(sampleInterval: sampleInterval)
         self.maildirRoot = maildirRoot
@@ -37,6 +41,18 @@ public struct MonitorOperationPerformer: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.now = now
+    }
+
+    /// Writes the SCRAM verifier of a password just set, when SCRAM is on. A failure only delays it to the user's
+    /// next USER/PASS or PLAIN login, so the operation still succeeds.
+    private func keepSCRAMVerifier(user: String, password: String) async {
+        guard let scramIterations else { return }
+        do {
+            try await stores.scram.keepSCRAMVerifier(
+                user: user, password: Array(password.utf8), iterations: scramIterations)
+        } catch {
+            logger.warning("SCRAM verifier not written", metadata: ["user": "\(user)", "error": "\(error)"])
+        }
     }
 
     /// The reply to `operation`, or the refusal to answer. `version` decides how refusals are worded on the wire
@@ -80,7 +96,9 @@ public struct MonitorOperationPerformer: Sendable {
         case .addUser(let name, let password):
             // A Dovecot passwd-file field ("{SHA512-CRYPT}$6$…", "{PLAIN}x") as `users import` sends it.
             switch try ImportedPassword(field: password) {
-            case .plain(let plain): try await stores.users.createUser(name: name, password: plain)
+            case .plain(let plain):
+                try await stores.users.createUser(name: name, password: plain)
+                await keepSCRAMVerifier(user: name, password: plain)
             case .crypt(let hash): try await stores.users.importUser(name: name, passwordHash: hash.stored)
             }
             return .done
@@ -91,12 +109,15 @@ public struct MonitorOperationPerformer: Sendable {
             guard try await stores.users.changePassword(name: name, newPassword: password) else {
                 throw refusals.notFound("user \(name)")
             }
+            await keepSCRAMVerifier(user: name, password: password)
             return .done
         case .addAppPassword(let user, let label):
             guard try await stores.users.passwordStamp(name: user) != nil else {
                 throw refusals.notFound("user \(user)")
             }
-            return .appPassword(try await stores.appPasswords.addAppPassword(user: user, label: label))
+            let password = try await stores.appPasswords.addAppPassword(user: user, label: label)
+            await keepSCRAMVerifier(user: user, password: password)
+            return .appPassword(password)
         case .listAppPasswords(let user):
             guard let entries = try await stores.appPasswords.listAppPasswords(user: user) else {
                 throw refusals.notFound("user \(user)")

@@ -16,7 +16,9 @@ struct LoginAttempt {
     let eventLoop: any EventLoop
 
     enum Outcome {
-        case opened(OpenedMaildrop, service: MaildropService, user: String, policy: MailboxPolicy)
+        /// `serverSignature`: SCRAM's `v=`, for a SCRAM login.
+        case opened(
+            OpenedMaildrop, service: MaildropService, user: String, policy: MailboxPolicy, serverSignature: [UInt8]?)
         case refused(AuthenticationFailure)
     }
 
@@ -25,12 +27,15 @@ struct LoginAttempt {
         case password(user: String, password: [UInt8])
         /// OAUTHBEARER or XOAUTH2: the token names the user; `user` is the one the client named, if any.
         case bearer(user: String?, token: [UInt8])
+        /// SCRAM-SHA-256's client proof over the exchange's AuthMessage.
+        case scram(user: String, authMessage: [UInt8], proof: [UInt8])
 
         /// The user for logs and the throttle before the token is checked.
         var claimedUser: String {
             switch self {
             case .password(let user, _): user
             case .bearer(let user, _): user ?? "-"
+            case .scram(let user, _, _): user
             }
         }
 
@@ -39,6 +44,7 @@ struct LoginAttempt {
             switch self {
             case .password(_, let password): password
             case .bearer(_, let token): token
+            case .scram(_, _, let proof): proof
             }
         }
     }
@@ -56,11 +62,13 @@ struct LoginAttempt {
         let maildrop: OpenedMaildrop
         let service: MaildropService
         let user: String
-        /// How the credentials were checked: `cache`, `kdf` or `oauth`.
+        /// How the credentials were checked: `cache`, `kdf`, `oauth` or `scram`.
         let auth: String
         let policy: MailboxPolicy
         /// Messages the retention sweep deleted at this login.
         let expired: Int
+        /// SCRAM's `v=`, for a SCRAM login.
+        let serverSignature: [UInt8]?
     }
 
     /// The maildrop could not be opened (the credentials were good).
@@ -80,6 +88,7 @@ struct LoginAttempt {
         eventLoop.runTask { () async throws -> Step in
             let user: String
             let auth: String
+            var serverSignature: [UInt8]?
             switch credentials {
             case .password(let name, let password):
                 let cached = try await service.users.verifyFromCache(name: name, password: password)
@@ -94,6 +103,19 @@ struct LoginAttempt {
                     return .invalidCredentials(user: name, reason: nil)
                 }
                 (user, auth) = (name, cached ? "cache" : "kdf")
+                if let scram = service.scram {
+                    // A user without a SCRAM verifier for this password gets one now, off the login's path (the
+                    // store skips it when it exists; PBKDF2 runs on the task's thread, not an event loop).
+                    Task {
+                        try? await scram.store.keepSCRAMVerifier(
+                            user: name, password: password, iterations: scram.iterations)
+                    }
+                }
+            case .scram(let name, let authMessage, let proof):
+                guard let scram = service.scram,
+                    let signature = try await scram.check(user: name, authMessage: authMessage, proof: proof)
+                else { return .invalidCredentials(user: name, reason: "scram_bad_proof") }
+                (user, auth, serverSignature) = (name, "scram", signature)
             case .bearer(let claimed, let token):
                 switch try await Self.bearerUser(token: token, claimed: claimed, service: service) {
                 case .success(let name): (user, auth) = (name, "oauth")
@@ -117,7 +139,7 @@ struct LoginAttempt {
                     return .opened(
                         Opened(
                             maildrop: swept, service: maildrops, user: user, auth: auth, policy: gate.policy,
-                            expired: expired))
+                            expired: expired, serverSignature: serverSignature))
                 } catch {
                     await opened.lease.release(files: maildrops.store.files)
                     throw error
@@ -161,7 +183,10 @@ struct LoginAttempt {
                 if login.expired > 0 {
                     logger.notice("retention sweep", metadata: ["user": "\(user)", "expired": "\(login.expired)"])
                 }
-                completion(.opened(opened, service: login.service, user: user, policy: login.policy))
+                completion(
+                    .opened(
+                        opened, service: login.service, user: user, policy: login.policy,
+                        serverSignature: login.serverSignature))
             case .success(.invalidCredentials(let user, let reason)):
                 observe(.failed, mechanism, since: attemptStarted, reason: reason)
                 refuse(

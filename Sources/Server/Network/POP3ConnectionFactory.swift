@@ -46,6 +46,7 @@ public struct POP3ConnectionFactory: Sendable {
             timeouts: POP3Timeouts(preLogin: policy.preLoginTimeout, idle: policy.idleTimeout))
         configuration.policyAdvertisement = login.policies?.advertisement ?? .none
         configuration.bearerTokensAccepted = login.bearerTokens != nil
+        configuration.scramAccepted = login.scram != nil
         let handler = POP3ConnectionHandler(
             session: POP3Session(configuration: configuration), sessionID: sessionID, peer: peer, factory: self,
             decoder: decoder, logger: logger)

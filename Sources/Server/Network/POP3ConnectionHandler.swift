@@ -157,6 +157,9 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
             case .send(let response): write(context.channel.allocator.buffer(bytes: response.encoded()))
             case .authenticate(let user, let password): authenticate(.password(user: user, password: password))
             case .authenticateBearer(let user, let token): authenticate(.bearer(user: user, token: token))
+            case .lookUpSCRAM(let user): lookUpSCRAM(user: user)
+            case .authenticateSCRAM(let user, let authMessage, let proof):
+                authenticate(.scram(user: user, authMessage: authMessage, proof: proof))
             case .sendMessage(let number, let status, let bodyLines, let readAhead):
                 guard let opened else {
                     perform(session.messageUnavailable(number: number))
@@ -210,7 +213,7 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
         LoginAttempt(service: factory.login, peer: peer, logger: logger, eventLoop: context.eventLoop)
             .run(credentials, mechanism: mechanism.mechanism) { [self] outcome in
                 switch outcome {
-                case .opened(let maildrop, let service, let user, let policy):
+                case .opened(let maildrop, let service, let user, let policy, let serverSignature):
                     guard self.context != nil else { return releaseOffLoop(maildrop.lease) }
                     // The cluster's lock connection broke between the lock and here: its end-of-sessions notice
                     // went past this session, which held no maildrop yet.
@@ -227,7 +230,12 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
                         metrics: factory.book.metrics,
                         eventLoop: context.eventLoop, logger: logger)
                     let listing = maildrop.maildrop.messages.map { MaildropEntry(size: $0.wireSize, uidl: $0.uidl) }
-                    if case .bearer = credentials {
+                    if let serverSignature {
+                        answer {
+                            $0.scramAuthenticationSucceeded(
+                                serverSignature: serverSignature, listing: listing, policy: policy)
+                        }
+                    } else if case .bearer = credentials {
                         answer { $0.bearerAuthenticationSucceeded(user: user, listing: listing, policy: policy) }
                     } else {
                         answer { $0.authenticationSucceeded(listing: listing, policy: policy) }
@@ -245,6 +253,27 @@ final class POP3ConnectionHandler: ChannelDuplexHandler, MessageStreamSink {
             maildrop.messages.indices.contains(number - 1)
         else { return }
         policies.noteRetrieval(user: maildrop.user, uidl: maildrop.messages[number - 1].uidl, logger: logger)
+    }
+
+    /// SCRAM's first step: the salt (real or fake) and a fresh server nonce, read off the event loop.
+    private func lookUpSCRAM(user: String) {
+        guard let context else { return }
+        guard let scram = factory.login.scram else {
+            return answer { $0.authenticationFailed(.temporary("Authentication is temporarily unavailable.")) }
+        }
+        context.eventLoop.runTask { try await scram.challenge(user: user) }
+            .assumeIsolated().whenComplete { [self] result in
+                switch result {
+                case .success(let challenge):
+                    answer {
+                        $0.scramChallenge(
+                            salt: challenge.salt, iterations: challenge.iterations, serverNonce: challenge.serverNonce)
+                    }
+                case .failure(let error):
+                    logger.error("user store failed", metadata: ["error": "\(error)"])
+                    answer { $0.authenticationFailed(.temporary("Authentication is temporarily unavailable.")) }
+                }
+            }
     }
 
     /// Feeds a result the client was waiting for: its idle time starts now.

@@ -130,6 +130,14 @@ public final class SQLiteStateReader: @unchecked Sendable {
                 "(SELECT name FROM users WHERE users.id = user_id), label, lookup, password_hash, created_at, "
                     + "last_used_at", "id"
             )
+        case .scramSalts: query = ("(SELECT name FROM users WHERE users.id = user_id), salt, iterations", "user_id")
+        case .scramVerifiers:
+            query = (
+                "(SELECT name FROM users WHERE users.id = user_id), "
+                    + "(SELECT label FROM app_passwords WHERE app_passwords.id = app_password_id), stored_key, server_key",
+                "id"
+            )
+        case .scramSecret: query = ("secret", "id")
         case .monitorTokens: query = ("admin, token_salt, token_hash, created_at", "id")
         case .settings: query = ("key, value, updated_at", "key")
         case .deletionJournal: query = ("session, user, base_name, file_name, created_at, updated_at", "id")
@@ -175,6 +183,18 @@ public final class SQLiteStateReader: @unchecked Sendable {
                         user: $0.string(0), label: $0.string(1), lookup: $0.string(2), passwordHash: $0.string(3),
                         createdAt: $0.double(4), lastUsedAt: $0.isNull(5) ? nil : $0.double(5))
                 })
+        case .scramSalts:
+            return .scramSalts(
+                rows.map { StateRows.SCRAMSalt(user: $0.string(0), salt: $0.string(1), iterations: $0.int(2)) })
+        case .scramVerifiers:
+            return .scramVerifiers(
+                rows.map {
+                    StateRows.SCRAMVerifierRow(
+                        user: $0.string(0), appPassword: $0.optionalString(1), storedKey: $0.string(2),
+                        serverKey: $0.string(3))
+                })
+        case .scramSecret:
+            return .scramSecret(rows.map { $0.string(0) })
         case .monitorTokens:
             return .monitorTokens(
                 rows.map {

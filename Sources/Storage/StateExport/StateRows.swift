@@ -37,6 +37,34 @@ public enum StateRows {
         }
     }
 
+    /// A user's SCRAM salt and iteration count (base64 as stored).
+    public struct SCRAMSalt: Sendable, Equatable {
+        public var user: String
+        public var salt: String
+        public var iterations: Int
+
+        public init(user: String, salt: String, iterations: Int) {
+            self.user = user
+            self.salt = salt
+            self.iterations = iterations
+        }
+    }
+
+    /// A SCRAM verifier: of the user's password (`appPassword` nil) or of the app password with that label.
+    public struct SCRAMVerifierRow: Sendable, Equatable {
+        public var user: String
+        public var appPassword: String?
+        public var storedKey: String
+        public var serverKey: String
+
+        public init(user: String, appPassword: String?, storedKey: String, serverKey: String) {
+            self.user = user
+            self.appPassword = appPassword
+            self.storedKey = storedKey
+            self.serverKey = serverKey
+        }
+    }
+
     public struct MonitorToken: Sendable, Equatable {
         public var admin: String
         public var salt: [UInt8]
@@ -232,6 +260,10 @@ extension StateRows {
 public enum StateBatch: Sendable, Equatable {
     case users([StateRows.User])
     case appPasswords([StateRows.AppPassword])
+    case scramSalts([StateRows.SCRAMSalt])
+    case scramVerifiers([StateRows.SCRAMVerifierRow])
+    /// The secret behind unknown users' fake salts (base64; at most one).
+    case scramSecret([String])
     case monitorTokens([StateRows.MonitorToken])
     case settings([StateRows.Setting])
     case deletionJournal([StateRows.Deletion])
@@ -248,6 +280,9 @@ public enum StateBatch: Sendable, Equatable {
         switch self {
         case .users: .users
         case .appPasswords: .appPasswords
+        case .scramSalts: .scramSalts
+        case .scramVerifiers: .scramVerifiers
+        case .scramSecret: .scramSecret
         case .monitorTokens: .monitorTokens
         case .settings: .settings
         case .deletionJournal: .deletionJournal
@@ -266,6 +301,9 @@ public enum StateBatch: Sendable, Equatable {
         switch self {
         case .users(let rows): rows.count
         case .appPasswords(let rows): rows.count
+        case .scramSalts(let rows): rows.count
+        case .scramVerifiers(let rows): rows.count
+        case .scramSecret(let rows): rows.count
         case .monitorTokens(let rows): rows.count
         case .settings(let rows): rows.count
         case .deletionJournal(let rows): rows.count

@@ -5,6 +5,10 @@ public enum StateTable: String, Sendable, CaseIterable {
     case users
     /// After `users`: each row names its user, whose id differs between the databases.
     case appPasswords = "app_passwords"
+    /// After `users` and `app_passwords`: rows name their user (and app password by label).
+    case scramSalts = "scram_salts"
+    case scramVerifiers = "scram_verifiers"
+    case scramSecret = "scram_secret"
     case monitorTokens = "monitor_tokens"
     case settings
     /// Its `done` rows only: a copy is refused while rows are `pending` or `committing`.

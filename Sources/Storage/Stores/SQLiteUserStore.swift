@@ -53,7 +53,14 @@ final class SQLiteUserStore: UserStore {
             try connection.run(
                 "UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?",
                 hash, Date().timeIntervalSince1970, name)
-            return connection.changes > 0
+            let changed = connection.changes > 0
+            // The old password's SCRAM verifier must not outlive it.
+            try connection.run(
+                """
+                DELETE FROM scram_verifiers WHERE app_password_id IS NULL
+                AND user_id = (SELECT id FROM users WHERE name = ?)
+                """, name)
+            return changed
         }
     }
 

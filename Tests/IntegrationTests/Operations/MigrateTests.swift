@@ -15,7 +15,8 @@ struct MigrateTests {
             let alice = TestUsers.alice
             try await workspace.createUsers([alice.name: alice.password])
             try workspace.maildir.deliverAll([SampleMessages.plainCRLF, SampleMessages.dotLines], user: alice.name)
-            let sqlite = ["--database", "sqlite:" + workspace.databasePath, "--sample-interval", "0.2"]
+            // With SCRAM on, so its salt, verifiers (password and app password) and secret are copied too.
+            let sqlite = ["--database", "sqlite:" + workspace.databasePath, "--sample-interval", "0.2", "--sasl-scram"]
             let server = try await ServerProcess.start(workspace, options: sqlite)
 
             // A failed login, a good one with a DELE and QUIT, and a session that never logs in.
@@ -48,6 +49,9 @@ struct MigrateTests {
                 ["users", "app-password", "add", alice.name, "phone"], monitorPort: monitorPort)
             #expect(added.status == 0, "\(added)")
             let appPassword = added.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let verifiers = try await workspace.waitForRows(
+                "SELECT id FROM scram_verifiers WHERE app_password_id IS NULL")
+            #expect(verifiers.count == 1, "the PASS login's SCRAM verifier")
             #expect(try await server.stop() == 0)
 
             // Rows the history pruner would write after 90 days, and a setting.
@@ -88,7 +92,7 @@ struct MigrateTests {
             for table: StateTable in [
                 .users, .appPasswords, .monitorTokens, .settings, .deletionJournal, .authEventsDailyByUser,
                 .userPolicies,
-                .messageRetrievals,
+                .messageRetrievals, .scramSalts, .scramVerifiers, .scramSecret,
             ] {
                 #expect((printed[table.name]?.target ?? 0) > 0, "\(table.name) copied nothing: \(result)")
             }
@@ -109,7 +113,15 @@ struct MigrateTests {
                 workspace,
                 options: [
                     "--database", target.url, "--database-password-file", target.passwordFile, "--node-name", "it-node",
+                    "--sasl-scram",
                 ])
+            // SCRAM works at once with the copied verifiers, the app password's included.
+            let scram = try await SCRAMLoginTests.run(
+                [
+                    SCRAMLoginTests.Attempt(user: alice.name, password: alice.password),
+                    SCRAMLoginTests.Attempt(user: alice.name, password: appPassword),
+                ], port: postgres.port, in: workspace)
+            #expect(scram.map(\.answer) == ["+OK Logged in.", "+OK Logged in."], "\(scram)")
             let again = try await RawConnection.open(port: postgres.port)
             #expect(try await again.command("USER \(alice.name)").hasPrefix("+OK"))
             #expect(try await again.command("PASS \(alice.password)").hasPrefix("+OK"), "\(postgres.transcript)")
