@@ -14,28 +14,7 @@ cd "$(dirname "$0")/.."
 KEYWORD='$POP3Deleted'
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-if ! dpkg -s dovecot-pop3d >/dev/null 2>&1; then
-    log "installing dovecot-core dovecot-pop3d"
-    sudo_cmd=()
-    [[ "$(id -u)" -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq dovecot-core dovecot-pop3d >/dev/null
-fi
-
-CONFIG=${CONFIG:-debug}
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    log "building pop3d and pop3ctl ($CONFIG)"
-    swift build -c "$CONFIG" --product pop3d >/dev/null
-    swift build -c "$CONFIG" --product pop3ctl >/dev/null
-fi
-BIN=$(swift build -c "$CONFIG" --show-bin-path)
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-DOVECOT_PORT=$(free_port)
-POP3_PORT=$(free_port)
-MONITOR_PORT=$(free_port)
-WORK=$(mktemp -d)
-chmod 755 "$WORK"  # Dovecot's mail processes run as user mail and must reach the maildir
+source scripts/lib/dovecot-check-setup.sh
 source scripts/lib/server-processes.sh
 
 # pop3 PORT USER PASSWORD [DELE NUMBERS…]: prints "n subject" for every listed message, then deletes the numbers

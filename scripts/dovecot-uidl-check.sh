@@ -15,36 +15,9 @@ cd "$(dirname "$0")/.."
 TOKEN=123456789abcdef1
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# --- prerequisites -------------------------------------------------------------------------------------------
-missing=()
-dpkg -s dovecot-pop3d >/dev/null 2>&1 || missing+=(dovecot-core dovecot-pop3d)
-command -v htpasswd >/dev/null || missing+=(apache2-utils)
-command -v openssl >/dev/null || missing+=(openssl)
-command -v sqlite3 >/dev/null || missing+=(sqlite3)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    log "installing ${missing[*]}"
-    sudo_cmd=()
-    [[ "$(id -u)" -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get update -qq  # a fresh machine may have no package lists yet
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-command -v python3 >/dev/null || { echo "dovecot-uidl-check: python3 is needed" >&2; exit 2; }
-
-CONFIG=${CONFIG:-debug}
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-    log "building pop3d and pop3ctl ($CONFIG)"
-    swift build -c "$CONFIG" --product pop3d >/dev/null
-    swift build -c "$CONFIG" --product pop3ctl >/dev/null
-fi
-BIN=$(swift build -c "$CONFIG" --show-bin-path)
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-DOVECOT_PORT=$(free_port)
-POP3_PORT=$(free_port)
-MONITOR_PORT=$(free_port)
-
-WORK=$(mktemp -d)
-chmod 755 "$WORK"  # Dovecot's mail processes run as user mail and must reach the maildir
+# --- prerequisites, build, ports, work folder ----------------------------------------------------------------
+DOVECOT_CHECK_PACKAGES="htpasswd:apache2-utils openssl:openssl sqlite3:sqlite3"
+source scripts/lib/dovecot-check-setup.sh
 source scripts/lib/server-processes.sh
 
 # pop3 ACTION PORT USER PASSWORD: a POP3 client in Python. `uidl` prints the UIDL listing (one "n uidl" per line),

@@ -13,36 +13,12 @@ struct KeepOnDeleteTests {
         try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll(SampleMessages.mixed, user: user.name)
         let server = try await ServerProcess.start(workspace, options: ["--keep-deleted-keyword", Self.keyword])
-        let inbox = workspace.root.appendingPathComponent("inbox")
-        for sub in ["cur", "new", "tmp"] {
-            try FileManager.default.createDirectory(
-                at: inbox.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        let configuration = try workspace.writeFile(
-            "mpoprc",
-            """
-            defaults
-            timeout 20
-            account default
-            host 127.0.0.1
-            port \(server.port)
-            user \(user.name)
-            password \(user.password)
-            tls off
-            auth user
-            received_header off
-            delivery maildir \(inbox.path)
-            uidls_file \(workspace.path("mpop-uidls"))
-            keep off
-            only_new off
-
-            """, permissions: 0o600)
-        let first = try await ExternalCommand.run(
-            "mpop", ["-C", configuration], environment: ["HOME": workspace.root.path], timeout: 40)
+        let mpop = try MpopAccount(
+            workspace: workspace, port: server.port, user: user.name, secret: .password(user.password), auth: "user",
+            keep: false)
+        let first = try await mpop.run(debug: false)
         #expect(first.status == 0, "\(first)\n\(server.transcript)")
-        let downloaded = try FileManager.default.contentsOfDirectory(
-            atPath: inbox.appendingPathComponent("new").path)
-        #expect(downloaded.count == SampleMessages.mixed.count)
+        #expect(try mpop.deliveredFiles().count == SampleMessages.mixed.count)
 
         // Still on disk, each with the keyword's letter (never T), mapped in dovecot-keywords.
         let files = workspace.maildir.messageFiles(user.name)
@@ -54,12 +30,9 @@ struct KeepOnDeleteTests {
         #expect(keywords == "0 \(Self.keyword)\n")
 
         // A second run finds nothing: mpop is offered no message, and downloads none again.
-        let second = try await ExternalCommand.run(
-            "mpop", ["-C", configuration], environment: ["HOME": workspace.root.path], timeout: 40)
+        let second = try await mpop.run(debug: false)
         #expect(second.status == 0, "\(second)")
-        #expect(
-            try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path).count
-                == SampleMessages.mixed.count)
+        #expect(try mpop.deliveredFiles().count == SampleMessages.mixed.count)
         #expect(workspace.maildir.messageFiles(user.name).count == SampleMessages.mixed.count)
         #expect(try await server.stop() == 0)
     }

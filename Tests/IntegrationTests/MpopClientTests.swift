@@ -11,38 +11,14 @@ struct MpopClientTests {
         try await workspace.createUsers([user.name: user.password])
         try workspace.maildir.deliverAll(SampleMessages.mixed, user: user.name)
         let server = try await ServerProcess.start(workspace)
-        let inbox = workspace.root.appendingPathComponent("inbox")
-        for sub in ["cur", "new", "tmp"] {
-            try FileManager.default.createDirectory(
-                at: inbox.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        // mpop only sends a password without TLS when told `tls off`; `auth` picks USER/PASS or SASL PLAIN.
-        let configuration = try workspace.writeFile(
-            "mpoprc",
-            """
-            defaults
-            timeout 20
-            account default
-            host 127.0.0.1
-            port \(server.port)
-            user \(user.name)
-            password \(user.password)
-            tls off
-            auth \(authentication)
-            received_header off
-            delivery maildir \(inbox.path)
-            uidls_file \(workspace.path("mpop-uidls"))
-            keep off
-            only_new off
-
-            """, permissions: 0o600)
-
-        let result = try await ExternalCommand.run(
-            "mpop", ["-C", configuration, "--debug"], environment: ["HOME": workspace.root.path], timeout: 40)
+        // `authentication` picks USER/PASS or SASL PLAIN.
+        let mpop = try MpopAccount(
+            workspace: workspace, port: server.port, user: user.name, secret: .password(user.password),
+            auth: authentication, keep: false)
+        let result = try await mpop.run()
         #expect(result.status == 0, "\(result)\n\(server.transcript)")
 
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path)
-            .map { Array(try Data(contentsOf: inbox.appendingPathComponent("new").appendingPathComponent($0))) }
+        let delivered = try mpop.deliveredMessages()
         #expect(delivered.count == SampleMessages.mixed.count)
         #expect(
             ClientAssertions.sameMessages(delivered, SampleMessages.mixed), "\(ClientAssertions.summary(delivered))")

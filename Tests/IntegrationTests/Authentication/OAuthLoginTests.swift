@@ -151,35 +151,13 @@ struct OAuthLoginTests {
         try workspace.maildir.deliverAll(SampleMessages.mixed, user: user.name)
         let minter = try await TokenMinter.make(in: workspace, user: user.name)
         let server = try await ServerProcess.start(workspace, options: minter.serverOptions)
-        let inbox = workspace.root.appendingPathComponent("inbox")
-        for sub in ["cur", "new", "tmp"] {
-            try FileManager.default.createDirectory(
-                at: inbox.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
         let tokenFile = try workspace.writeFile("token", try minter.token("eddsa"), permissions: 0o600)
-        let configuration = try workspace.writeFile(
-            "mpoprc",
-            """
-            defaults
-            timeout 20
-            account default
-            host 127.0.0.1
-            port \(server.port)
-            user \(user.name)
-            passwordeval cat \(tokenFile)
-            tls off
-            auth oauthbearer
-            received_header off
-            delivery maildir \(inbox.path)
-            uidls_file \(workspace.path("mpop-uidls"))
-            keep on
-            only_new off
-
-            """, permissions: 0o600)
-        let result = try await ExternalCommand.run(
-            "mpop", ["-C", configuration, "--debug"], environment: ["HOME": workspace.root.path], timeout: 40)
+        let mpop = try MpopAccount(
+            workspace: workspace, port: server.port, user: user.name, secret: .command("cat \(tokenFile)"),
+            auth: "oauthbearer", keep: true)
+        let result = try await mpop.run()
         #expect(result.status == 0, "\(result)\n\(server.transcript)")
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path)
+        let delivered = try mpop.deliveredFiles()
         #expect(delivered.count == SampleMessages.mixed.count)
         #expect(server.lines("login").first?["auth"] == "oauth")
         #expect(try await server.stop() == 0)

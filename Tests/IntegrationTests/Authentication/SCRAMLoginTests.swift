@@ -187,37 +187,14 @@ struct SCRAMLoginTests {
         #expect(changed.status == 0, "\(changed)")
         #expect(try await workspace.query("SELECT iterations FROM scram_salts") == ["8192"])
 
-        let inbox = workspace.root.appendingPathComponent("inbox")
-        for sub in ["cur", "new", "tmp"] {
-            try FileManager.default.createDirectory(
-                at: inbox.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        let configuration = try workspace.writeFile(
-            "mpoprc",
-            """
-            defaults
-            timeout 20
-            account default
-            host 127.0.0.1
-            port \(server.port)
-            user \(user.name)
-            password \(user.password)
-            tls off
-            auth scram-sha-256
-            received_header off
-            delivery maildir \(inbox.path)
-            uidls_file \(workspace.path("mpop-uidls"))
-            keep on
-            only_new off
-
-            """, permissions: 0o600)
-        let result = try await ExternalCommand.run(
-            "mpop", ["-C", configuration, "--debug"], environment: ["HOME": workspace.root.path], timeout: 40)
+        let mpop = try MpopAccount(
+            workspace: workspace, port: server.port, user: user.name, secret: .password(user.password),
+            auth: "scram-sha-256", keep: true)
+        let result = try await mpop.run()
         #expect(result.status == 0, "\(result)\n\(server.transcript)")
         let output = String(decoding: result.stdout + result.stderr, as: UTF8.self)
         #expect(output.contains("AUTH SCRAM-SHA-256"), "\(output)")
-        let delivered = try FileManager.default.contentsOfDirectory(atPath: inbox.appendingPathComponent("new").path)
-        #expect(delivered.count == 1)
+        #expect(try mpop.deliveredFiles().count == 1)
         #expect(server.lines("login").contains { $0["auth"] == "scram" }, "\(server.transcript)")
         #expect(try await server.stop() == 0)
     }
