@@ -45,9 +45,49 @@ enum ReplySamples {
                     bytesIn: cursor.integer(size: 8), bytesOut: cursor.integer(size: 8))
             }
             return .sessions(ListPage(entries: entries, more: cursor.byte() & 1 == 1))
+        case .addAppPassword:
+            return .appPassword(cursor.text())
+        case .listAppPasswords:
+            return .appPasswords(
+                (0..<cursor.byte() % 4).map { _ in
+                    AppPasswordEntry(label: cursor.text(), createdAt: cursor.int64(), lastUsedAt: cursor.int64())
+                })
+        case .userPolicy:
+            return .userPolicy(
+                UserPolicyEntry(
+                    ownLoginDelay: setting(&cursor), ownExpire: setting(&cursor), loginDelay: setting(&cursor),
+                    expire: setting(&cursor)))
+        case .listHidden:
+            let entries = (0..<cursor.byte() % 4).map { _ in
+                HiddenEntry(fileName: cursor.text(), size: cursor.integer(size: 8), hiddenAt: cursor.int64())
+            }
+            return .hidden(ListPage(entries: entries, more: cursor.byte() & 1 == 1))
+        case .purgeHidden:
+            return .count(cursor.integer(size: 8))
+        case .topUsers:
+            return .topUsers(
+                (0..<cursor.byte() % 4).map { _ in
+                    UserTraffic(
+                        user: cursor.text(), sessions: cursor.integer(size: 8), bytesOut: cursor.integer(size: 8),
+                        retrieved: cursor.integer(size: 8))
+                })
+        case .failedLoginsByPeer:
+            return .failedLoginsByPeer(
+                (0..<cursor.byte() % 4).map { _ in
+                    PeerFailures(peer: cursor.text(), failed: cursor.integer(size: 8), lastFailure: cursor.int64())
+                })
         default:
             // Configuration changes answer no data.
             return .done
+        }
+    }
+
+    /// A policy value a reply may carry (never `keep`, which only a request says).
+    private static func setting(_ cursor: inout ByteCursor) -> PolicySetting {
+        switch cursor.byte() % 3 {
+        case 0: .serverDefault
+        case 1: .never
+        default: .value(Int64(cursor.integer(size: 4)))
         }
     }
 
@@ -67,6 +107,11 @@ enum ReplySamples {
         case .sessions(let page): texts = page.entries.flatMap { [$0.id, $0.user, $0.peer] }
         case .clusterMetrics(let answer): texts = [answer.node] + answer.nodes.map(\.name)
         case .clusterHistory(let answer): texts = [answer.node] + answer.nodes
+        case .appPassword(let password): texts = [password]
+        case .appPasswords(let entries): texts = entries.map(\.label)
+        case .hidden(let page): texts = page.entries.map(\.fileName)
+        case .topUsers(let entries): texts = entries.map(\.user)
+        case .failedLoginsByPeer(let entries): texts = entries.map(\.peer)
         case .failure(let message): return TextField.errorMessage.accepts(message)
         default: texts = []
         }
