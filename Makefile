@@ -30,7 +30,7 @@ install-files:
 	install -m 0755 $(BIN)/pop3d $(BIN)/pop3ctl $(BINDIR)/
 	sed 's|/usr/local/|$(PREFIX)/|g' packaging/pop3d.service > $(UNITDIR)/pop3d.service
 	chmod 0644 $(UNITDIR)/pop3d.service
-	install -m 0644 documentation/operations.md documentation/monitor-protocol.txt documentation/running-a-cluster.md \
+	install -m 0644 documentation/operations.md documentation/monitor-protocol.txt documentation/cluster-guide.md \
 		packaging/haproxy.cfg $(DOCDIR)/
 	install -d $(DOCDIR)/cluster
 	install -m 0644 packaging/cluster/pop3d.conf packaging/cluster/pop3d.service.d/cluster.conf $(DOCDIR)/cluster/

@@ -19,7 +19,7 @@ import Testing
             #expect(FileManager.default.isExecutableFile(atPath: "\(destination)/opt/pop3d/bin/\(binary)"))
         }
         for document in [
-            "operations.md", "monitor-protocol.txt", "running-a-cluster.md", "haproxy.cfg", "cluster/pop3d.conf",
+            "operations.md", "monitor-protocol.txt", "cluster-guide.md", "haproxy.cfg", "cluster/pop3d.conf",
             "cluster/cluster.conf",
         ] {
             #expect(FileManager.default.fileExists(atPath: "\(destination)/opt/pop3d/share/doc/pop3d/\(document)"))
